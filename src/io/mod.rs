@@ -1,0 +1,1 @@
+//! Audio input and output: decoding, resampling, encoding, atomic writes.

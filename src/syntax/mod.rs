@@ -1,0 +1,2 @@
+//! Parsing: `.mix` text to the [`ast`].
+pub mod ast;
