@@ -118,14 +118,20 @@ impl Sink {
 
     /// Diagnostics in source order (errors and warnings interleaved by position), so output reads top to bottom.
     pub fn sorted(mut self) -> Vec<Diagnostic> {
-        self.diags
-            .sort_by_key(|d| d.primary_span().map(|s| (s.source, s.start)).unwrap_or_default());
+        self.diags.sort_by_key(|d| {
+            d.primary_span()
+                .map(|s| (s.source, s.start))
+                .unwrap_or_default()
+        });
         self.diags
     }
 }
 
 /// Suggests the closest of `candidates` to `name` ("did you mean ...?"), if any is close.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
         let d = edit_distance(&name.to_lowercase(), &c.to_lowercase());
@@ -143,7 +149,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, &cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -158,6 +166,9 @@ mod tests {
     fn suggests_close_names_only() {
         assert_eq!(did_you_mean("vcals", ["vocals", "drums"]), Some("vocals"));
         assert_eq!(did_you_mean("xyz", ["vocals", "drums"]), None);
-        assert_eq!(did_you_mean("treshold", ["threshold", "ratio"]), Some("threshold"));
+        assert_eq!(
+            did_you_mean("treshold", ["threshold", "ratio"]),
+            Some("threshold")
+        );
     }
 }

@@ -5,7 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 /// Identifies one source text known to the [`crate::world::World`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
 pub struct SourceId(pub u16);
 
 /// A byte range in one source text. `Copy` and small, so it can live everywhere.

@@ -45,12 +45,23 @@ struct Sources {
 }
 
 impl Sources {
-    fn add(&mut self, name: String, dir: Option<PathBuf>, text: String, key: Option<PathBuf>) -> SourceId {
+    fn add(
+        &mut self,
+        name: String,
+        dir: Option<PathBuf>,
+        text: String,
+        key: Option<PathBuf>,
+    ) -> SourceId {
         if let Some(id) = key.as_ref().and_then(|k| self.by_path.get(k)) {
             return *id;
         }
         let id = SourceId(self.list.len() as u16);
-        self.list.push(Source { id, name, dir, text });
+        self.list.push(Source {
+            id,
+            name,
+            dir,
+            text,
+        });
         if let Some(k) = key {
             self.by_path.insert(k, id);
         }
@@ -74,7 +85,10 @@ impl DiskWorld {
 /// Display name for a path: relative to the working directory when possible.
 fn display_name(path: &Path) -> String {
     let cwd = std::env::current_dir().ok();
-    let rel = cwd.as_deref().and_then(|c| path.strip_prefix(c).ok()).unwrap_or(path);
+    let rel = cwd
+        .as_deref()
+        .and_then(|c| path.strip_prefix(c).ok())
+        .unwrap_or(path);
     rel.display().to_string()
 }
 
@@ -149,21 +163,25 @@ impl World for MemoryWorld {
     fn load_source(&self, path: &Path) -> std::io::Result<SourceId> {
         self.read.lock().unwrap().insert(path.to_path_buf());
         let bytes = self.bytes(path)?;
-        let text = String::from_utf8(bytes).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
         let dir = Some(path.parent().map(Path::to_path_buf).unwrap_or_default());
-        Ok(self
-            .sources
-            .lock()
-            .unwrap()
-            .add(path.display().to_string(), dir, text, Some(path.to_path_buf())))
+        Ok(self.sources.lock().unwrap().add(
+            path.display().to_string(),
+            dir,
+            text,
+            Some(path.to_path_buf()),
+        ))
     }
 
     fn add_virtual(&self, name: &str, text: &str) -> SourceId {
         let key = PathBuf::from(format!("<virtual>/{name}"));
-        self.sources
-            .lock()
-            .unwrap()
-            .add(name.to_string(), Some(PathBuf::new()), text.to_string(), Some(key))
+        self.sources.lock().unwrap().add(
+            name.to_string(),
+            Some(PathBuf::new()),
+            text.to_string(),
+            Some(key),
+        )
     }
 
     fn source(&self, id: SourceId) -> Source {

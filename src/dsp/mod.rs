@@ -56,6 +56,7 @@ pub trait Processor: Send {
 
 /// Builds the processor an insert describes, through the registry.
 pub fn build(insert: &Insert, ctx: &BuildContext) -> Result<Box<dyn Processor>, String> {
-    let spec = registry::lookup(&insert.kind).ok_or_else(|| format!("unknown processor `{}`", insert.kind))?;
+    let spec = registry::lookup(&insert.kind)
+        .ok_or_else(|| format!("unknown processor `{}`", insert.kind))?;
     (spec.build)(insert, ctx)
 }

@@ -115,7 +115,14 @@ pub struct ParamSpec {
 
 impl ParamSpec {
     /// A named numeric parameter; the common case.
-    pub const fn num(name: &'static str, kind: UnitKind, min: f64, max: f64, default: f64, doc: &'static str) -> Self {
+    pub const fn num(
+        name: &'static str,
+        kind: UnitKind,
+        min: f64,
+        max: f64,
+        default: f64,
+        doc: &'static str,
+    ) -> Self {
         Self {
             name,
             kind,

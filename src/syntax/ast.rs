@@ -97,7 +97,11 @@ pub enum StripSource {
     /// `"stems/vox.wav"`
     File(Str),
     /// `sine 1kHz`, `noise pink`, `silence`: the generator's kind and its arguments.
-    Generator { kind: Ident, args: Vec<Value>, span: Span },
+    Generator {
+        kind: Ident,
+        args: Vec<Value>,
+        span: Span,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -229,7 +233,11 @@ pub enum ValueKind {
     /// `bar 17` or `bar 17.3` (bar 17, beat 3).
     Bar { bar: u32, beat: f64 },
     /// `1/4`, `1/8.`, `1/8t`, and `4/4` in `meter 4/4`.
-    Fraction { num: u32, den: u32, modifier: NoteModifier },
+    Fraction {
+        num: u32,
+        den: u32,
+        modifier: NoteModifier,
+    },
     /// `..` in `region 0:01 .. 2:30`
     Range,
     /// `<=`, `>=`, `<`, `>`, `==` in assertions.
