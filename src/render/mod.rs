@@ -1,1 +1,171 @@
-//! render
+//! Rendering: the scheduled graph, chunk by chunk, into the export files.
+//!
+//! Memory is bounded by strips x chunk, not by song length. Within a chunk the strips
+//! of one topological level run in parallel; every sum is computed by the one strip
+//! that owns it, in edge order, so `--jobs 1`, `--jobs 8` and any chunk size write
+//! the same bytes.
+
+pub mod delay;
+pub mod generator;
+pub mod output;
+pub mod rng;
+pub mod setup;
+pub mod source;
+pub mod strip;
+
+use crate::diag::Diagnostic;
+use crate::ir::{Mix, Tail};
+use crate::world::World;
+use output::Tap;
+use rayon::prelude::*;
+use std::path::PathBuf;
+
+/// Below this, a tail is over: -96 dBFS.
+const TAIL_THRESHOLD: f32 = 1.584_893_2e-5;
+/// `tail auto` stops at 30 s past the last source.
+const TAIL_CAP_SECONDS: u64 = 30;
+
+#[derive(Clone)]
+pub struct RenderOptions {
+    /// Worker threads (1 renders everything on the calling thread).
+    pub jobs: usize,
+    /// Frames per chunk.
+    pub chunk: usize,
+    /// Write every export into this folder instead of the one its path names.
+    pub out_dir: Option<PathBuf>,
+    /// Stands in for `{file}` in the default export's name.
+    pub file_stem: String,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        Self { jobs: 1, chunk: 4096, out_dir: None, file_stem: "mix".into() }
+    }
+}
+
+/// One file written.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Written {
+    pub path: PathBuf,
+    pub frames: u64,
+    pub rate: u32,
+    pub seconds: f64,
+    pub peak_dbfs: f64,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RenderReport {
+    pub files: Vec<Written>,
+    /// Length of the master at the session rate, in frames.
+    pub frames: u64,
+}
+
+/// Progress: frames done and the expected total (which `tail auto` may extend).
+pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
+
+/// Renders every export of `mix`. On any error no file is replaced.
+pub fn render(mix: &Mix, world: &dyn World, opts: &RenderOptions, progress: Progress) -> Result<RenderReport, Vec<Diagnostic>> {
+    let chunk = opts.chunk.max(1);
+    let mut plan = setup::prepare(mix, world, chunk)?;
+    let mut outputs = setup::outputs(mix, opts, &plan, chunk)?;
+    let pool = (opts.jobs > 1).then(|| rayon::ThreadPoolBuilder::new().num_threads(opts.jobs).build()).transpose().map_err(|e| vec![Diagnostic::global("threads", format!("cannot start worker threads: {e}"))])?;
+
+    let rate = u64::from(mix.session.rate);
+    let latency = plan.latency as u64;
+    let song = plan.song_len;
+    let (main_len, auto) = match mix.session.tail {
+        Tail::Fixed(t) => (song + t, false),
+        Tail::Auto => (song, true),
+    };
+    let tail_block = (rate / 10).max(1);
+    let cap = song + TAIL_CAP_SECONDS * rate;
+    let mut pos: u64 = 0;
+    let mut written: u64 = 0;
+    let mut block_peak = 0.0f32;
+    loop {
+        // Output time lags render time by the total latency.
+        let out_pos = pos.saturating_sub(latency);
+        let in_tail = pos >= latency && out_pos >= main_len;
+        let n = if !in_tail {
+            (chunk as u64).min(main_len + latency - pos)
+        } else if !auto || out_pos >= cap {
+            break;
+        } else {
+            let block_end = main_len + ((out_pos - main_len) / tail_block + 1) * tail_block;
+            (chunk as u64).min(block_end - out_pos)
+        };
+        if n == 0 {
+            break;
+        }
+        let n = n as usize;
+        run_chunk(&mut plan, pos, n, pool.as_ref())?;
+        // The first `latency` frames of render time come before time zero.
+        let skip = latency.saturating_sub(pos).min(n as u64) as usize;
+        for o in &mut outputs {
+            let sig = match o.tap {
+                Tap::Master => &plan.outs[plan.master].post,
+                Tap::Stem(p) => &plan.aligned[p].as_ref().expect("stems are aligned").1,
+            };
+            if in_tail {
+                block_peak = sig.iter().flat_map(|c| &c[skip..n]).fold(block_peak, |m, x| m.max(x.abs()));
+            }
+            o.push([&sig[0][skip..n], &sig[1][skip..n]], in_tail).map_err(|d| vec![d])?;
+        }
+        pos += n as u64;
+        written += (n - skip) as u64;
+        if in_tail && (pos - latency - main_len) % tail_block == 0 {
+            let audible = block_peak >= TAIL_THRESHOLD;
+            for o in &mut outputs {
+                o.release(audible).map_err(|d| vec![d])?;
+            }
+            if !audible {
+                written -= tail_block;
+                break;
+            }
+            block_peak = 0.0;
+        }
+        progress(written, main_len.max(written));
+    }
+    for o in &mut outputs {
+        o.release(true).map_err(|d| vec![d])?;
+    }
+    let mut files = Vec::new();
+    for o in &mut outputs {
+        o.finish().map_err(|d| vec![d])?;
+        files.push(Written {
+            path: o.path.clone(),
+            frames: o.frames,
+            rate: o.export.rate,
+            seconds: o.frames as f64 / f64::from(o.export.rate),
+            peak_dbfs: 20.0 * f64::from(o.peak).max(1e-30).log10(),
+        });
+    }
+    Ok(RenderReport { files, frames: written })
+}
+
+/// Renders one chunk of every strip, level by level.
+fn run_chunk(plan: &mut setup::Plan, pos: u64, n: usize, pool: Option<&rayon::ThreadPool>) -> Result<(), Vec<Diagnostic>> {
+    let mut start = 0;
+    for &len in &plan.level_sizes {
+        let (done, rest) = plan.outs.split_at_mut(start);
+        let outs = &mut rest[..len];
+        let states = &mut plan.states[start..start + len];
+        let results: Vec<Result<(), Diagnostic>> = match pool {
+            Some(pool) if len > 1 => pool.install(|| states.par_iter_mut().zip(outs.par_iter_mut()).map(|(s, o)| s.run(pos, n, o, done)).collect()),
+            _ => states.iter_mut().zip(outs.iter_mut()).map(|(s, o)| s.run(pos, n, o, done)).collect(),
+        };
+        let errors: Vec<Diagnostic> = results.into_iter().filter_map(Result::err).collect();
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        start += len;
+    }
+    // Stems are delayed to the master's latency so every file lines up.
+    for (p, slot) in plan.aligned.iter_mut().enumerate() {
+        if let Some((delay, buf)) = slot {
+            let src = &plan.outs[p].post;
+            delay.process(&[&src[0][..n], &src[1][..n]], buf, n);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,210 @@
+//! Everything a render needs before the first chunk: the graph and its schedule,
+//! opened sources, built processors, latency compensation on every connection, and
+//! the output files (opened up front, so an unwritable folder fails before any work).
+
+use super::delay::DelayLine;
+use super::output::{Output, Tap};
+use super::strip::{Input, InputKind, StripOut, StripRt, mono_pan, stereo_balance};
+use crate::diag::Diagnostic;
+use crate::dsp::BuildContext;
+use crate::graph::{self, EdgeKind};
+use crate::ir::{ExportKind, Mix, Strip, StripKind};
+use crate::world::World;
+use petgraph::Direction;
+use petgraph::visit::EdgeRef;
+use std::path::{Path, PathBuf};
+
+pub struct Plan {
+    /// Strips in execution order (levels one after another).
+    pub states: Vec<StripRt>,
+    pub outs: Vec<StripOut>,
+    pub level_sizes: Vec<usize>,
+    /// Position of the master (the last one).
+    pub master: usize,
+    /// Position in execution order of each strip index.
+    pub pos_of: Vec<usize>,
+    /// For strips written as stems: a delay to the master's latency and its output.
+    pub aligned: Vec<Option<(DelayLine, [Vec<f32>; 2])>>,
+    /// Total latency at the master's output, dropped from the start of every file.
+    pub latency: usize,
+    /// The timeline sample where the last source ends.
+    pub song_len: u64,
+}
+
+fn db(db: f64) -> f32 {
+    if db == f64::NEG_INFINITY { 0.0 } else { libm::pow(10.0, db / 20.0) as f32 }
+}
+
+/// With any strip soloed, only soloed strips and what feeds or carries them are heard.
+fn effective_mutes(mix: &Mix, g: &graph::SignalGraph) -> Vec<bool> {
+    let n = mix.strips.len();
+    let mut muted: Vec<bool> = mix.strips.iter().map(|s| s.mute).chain([mix.master.mute]).collect();
+    if !mix.strips.iter().any(|s| s.solo) {
+        return muted;
+    }
+    let mut keep = vec![false; n + 1];
+    keep[n] = true;
+    for (i, s) in mix.strips.iter().enumerate().filter(|(_, s)| s.solo) {
+        for dir in [Direction::Incoming, Direction::Outgoing] {
+            let mut stack = vec![g.nodes[i]];
+            keep[i] = true;
+            while let Some(node) = stack.pop() {
+                for e in g.graph.edges_directed(node, dir) {
+                    if matches!(e.weight(), EdgeKind::Sidechain { .. }) {
+                        continue;
+                    }
+                    let other = if dir == Direction::Incoming { e.source() } else { e.target() };
+                    let k = g.graph[other].strip;
+                    if !keep[k] {
+                        keep[k] = true;
+                        stack.push(other);
+                    }
+                }
+            }
+        }
+        let _ = s;
+    }
+    for (m, k) in muted.iter_mut().zip(keep) {
+        *m |= !k;
+    }
+    muted
+}
+
+pub fn prepare(mix: &Mix, world: &dyn World, chunk: usize) -> Result<Plan, Vec<Diagnostic>> {
+    let g = graph::build(mix);
+    let sched = graph::schedule::schedule(&g);
+    let all: Vec<&Strip> = mix.strips.iter().chain([&mix.master]).collect();
+    let order: Vec<usize> = sched.order().collect();
+    let mut pos_of = vec![0; all.len()];
+    for (p, &i) in order.iter().enumerate() {
+        pos_of[i] = p;
+    }
+    let muted = effective_mutes(mix, &g);
+    let rate = mix.session.rate;
+    let mut errors = Vec::new();
+    let mut states = Vec::with_capacity(all.len());
+    let mut own = vec![0; all.len()];
+    let mut before = vec![Vec::new(); all.len()];
+    let mut song_len = 0;
+    for &i in &order {
+        let s = all[i];
+        let source = if s.kind == StripKind::Track {
+            match super::source::open(world, s, rate) {
+                Ok(src) => {
+                    song_len = song_len.max(src.end());
+                    Some(src)
+                }
+                Err(d) => {
+                    errors.push(d);
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let channels = source.as_ref().map_or(2, |src| src.channels);
+        let ctx = BuildContext { rate: f64::from(rate), channels, max_frames: chunk };
+        let mut inserts = Vec::new();
+        for ins in &s.inserts {
+            before[i].push(own[i]);
+            match crate::dsp::build(ins, &ctx) {
+                Ok(p) => {
+                    own[i] += p.latency();
+                    inserts.push(p);
+                }
+                Err(m) => errors.push(Diagnostic::error("processor", ins.span, format!("cannot build `{}`: {m}", ins.name))),
+            }
+        }
+        let pan = if channels == 1 { mono_pan(s.pan) } else { stereo_balance(s.pan) };
+        let trim = db(s.trim_db) * if s.polarity_inverted { -1.0 } else { 1.0 };
+        states.push(StripRt {
+            strip: i,
+            channels,
+            source,
+            inserts,
+            inputs: Vec::new(),
+            trim,
+            gain: if muted[i] { 0.0 } else { db(s.gain_db) },
+            pan,
+            width: s.width as f32,
+            muted: muted[i],
+            work: [vec![0.0; chunk], vec![0.0; chunk]],
+        });
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let lat = graph::latency::compensate(&g, &sched, &own, &before);
+    let mut pre_needed = vec![false; all.len()];
+    for (p, &i) in order.iter().enumerate() {
+        let mut edges: Vec<_> = g.graph.edges_directed(g.nodes[i], Direction::Incoming).collect();
+        edges.sort_by_key(|e| e.id());
+        for e in edges {
+            let from = g.graph[e.source()].strip;
+            let kind = match *e.weight() {
+                EdgeKind::Route => InputKind::Route,
+                EdgeKind::Send { level_db, pre } => {
+                    pre_needed[from] |= pre;
+                    InputKind::Send { gain: db(level_db), pre }
+                }
+                EdgeKind::Sidechain { insert } => InputKind::Key { insert },
+            };
+            let delay = graph::latency::edge_delay(&lat, from, i, *e.weight(), &before);
+            states[p].inputs.push(Input { from: pos_of[from], kind, delay: DelayLine::new(2, delay), scratch: [vec![0.0; chunk], vec![0.0; chunk]] });
+        }
+    }
+    let outs = order
+        .iter()
+        .map(|&i| StripOut { post: [vec![0.0; chunk], vec![0.0; chunk]], pre: pre_needed[i].then(|| [vec![0.0; chunk], vec![0.0; chunk]]) })
+        .collect();
+    let master_idx = all.len() - 1;
+    let latency = lat.output[master_idx];
+    let mut aligned: Vec<Option<(DelayLine, [Vec<f32>; 2])>> = (0..all.len()).map(|_| None).collect();
+    for e in &mix.exports {
+        if let ExportKind::Stems { of } = &e.kind {
+            for name in of {
+                if let Some(i) = mix.strips.iter().position(|s| &s.name == name) {
+                    aligned[pos_of[i]] = Some((DelayLine::new(2, latency - lat.output[i]), [vec![0.0; chunk], vec![0.0; chunk]]));
+                }
+            }
+        }
+    }
+    Ok(Plan { states, outs, level_sizes: sched.levels.iter().map(Vec::len).collect(), master: pos_of[master_idx], pos_of, aligned, latency, song_len })
+}
+
+/// Where an export's file goes, with `-o DIR` applied.
+fn place(path: &Path, out_dir: Option<&Path>) -> PathBuf {
+    match (out_dir, path.file_name()) {
+        (Some(dir), Some(name)) => dir.join(name),
+        _ => path.to_path_buf(),
+    }
+}
+
+fn seed(path: &Path) -> u64 {
+    // Seeded by the file name as written, so `-o DIR` does not change the dither.
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    u64::from_le_bytes(blake3::hash(name.as_bytes()).as_bytes()[..8].try_into().expect("8 bytes"))
+}
+
+pub fn outputs(mix: &Mix, opts: &super::RenderOptions, plan: &Plan, chunk: usize) -> Result<Vec<Output>, Vec<Diagnostic>> {
+    let mut outs = Vec::new();
+    let mut errors = Vec::new();
+    let mut open = |path: PathBuf, e: &crate::ir::Export, tap: Tap| match Output::new(place(&path, opts.out_dir.as_deref()), e.clone(), tap, mix.session.rate, seed(&path), chunk) {
+        Ok(o) => outs.push(o),
+        Err(d) => errors.push(d),
+    };
+    for e in &mix.exports {
+        let path = PathBuf::from(e.path.to_string_lossy().replace("{file}", &opts.file_stem));
+        match &e.kind {
+            ExportKind::Master => open(path, e, Tap::Master),
+            ExportKind::Stems { of } => {
+                for name in of {
+                    if let Some(i) = mix.strips.iter().position(|s| &s.name == name) {
+                        open(PathBuf::from(path.to_string_lossy().replace("{name}", name)), e, Tap::Stem(plan.pos_of[i]));
+                    }
+                }
+            }
+        }
+    }
+    if errors.is_empty() { Ok(outs) } else { Err(errors) }
+}
