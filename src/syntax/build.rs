@@ -128,15 +128,9 @@ impl Builder {
             Some(p) => {
                 // std_module = "std" "." ident: the module is the ident.
                 let name = p.into_inner().next().map(|i| self.ident(&i));
-                UseTarget::Std(name.unwrap_or_else(|| Ident {
-                    name: String::new(),
-                    span,
-                }))
+                UseTarget::Std(name.unwrap_or_else(|| self.missing_ident(span)))
             }
-            None => UseTarget::File(Str {
-                value: String::new(),
-                span,
-            }),
+            None => UseTarget::File(self.missing_str(span)),
         };
         Use { target, span }
     }
@@ -176,6 +170,12 @@ impl Builder {
 
     fn session(&mut self, pair: Pair<'_, Rule>) -> Session {
         let span = self.span(&pair);
+        let (title, body) = self.titled_block(pair);
+        Session { title, body, span }
+    }
+
+    /// The optional string and the block of `session` and `album`.
+    fn titled_block(&mut self, pair: Pair<'_, Rule>) -> (Option<Str>, Block) {
         let mut title = None;
         let mut body = Block::default();
         for p in children(pair) {
@@ -185,7 +185,7 @@ impl Builder {
                 _ => {}
             }
         }
-        Session { title, body, span }
+        (title, body)
     }
 
     /// `track` and `bus` share one shape; a bus simply has no source.
@@ -250,10 +250,7 @@ impl Builder {
         }
         Export {
             kind,
-            path: path.unwrap_or(Str {
-                value: String::new(),
-                span,
-            }),
+            path: path.unwrap_or_else(|| self.missing_str(span)),
             body: body.unwrap_or_else(|| self.absent_block(span)),
             span,
         }
@@ -319,20 +316,9 @@ impl Builder {
 
     fn album(&mut self, pair: Pair<'_, Rule>) -> Album {
         let span = self.span(&pair);
-        let mut title = None;
-        let mut body = Block::default();
-        for p in children(pair) {
-            match p.as_rule() {
-                Rule::string => title = Some(self.string(p)),
-                Rule::block => body = self.block(p),
-                _ => {}
-            }
-        }
+        let (title, body) = self.titled_block(pair);
         Album {
-            title: title.unwrap_or(Str {
-                value: String::new(),
-                span,
-            }),
+            title: title.unwrap_or_else(|| self.missing_str(span)),
             body,
             span,
         }
@@ -365,6 +351,13 @@ impl Builder {
     fn missing_ident(&self, span: Span) -> Ident {
         Ident {
             name: String::new(),
+            span,
+        }
+    }
+
+    fn missing_str(&self, span: Span) -> Str {
+        Str {
+            value: String::new(),
             span,
         }
     }

@@ -6,102 +6,12 @@ use super::parse;
 use crate::diag::Diagnostic;
 use crate::span::SourceId;
 
-// The spec examples (shared/spec/examples/*.mix), copied so tests do not read outside the crate.
-const BAND: &str = r#"# A full song: strips, buses, sends, a sidechain, automation, a master chain and exports.
-session "Spec Band" {
-  rate 48kHz
-  tempo 92bpm
-  meter 4/4
-  tail auto
-}
-
-track kick "stems/kick.flac" {
-  eq { highpass 30Hz 24dB/oct; bell 60Hz +2dB q 1.2 }
-  compressor { threshold -18dB; ratio 4; attack 10ms; release 120ms }
-  to drums
-}
-track snare "stems/snare.flac" {
-  start 0:00.652
-  eq { bell 200Hz +1.5dB q 1.0; highshelf 8kHz +2dB }
-  send plate -14dB
-  to drums
-}
-track hats "stems/hats.flac" { gain -6dB; pan 30%; to drums }
-
-track bass "stems/bass.wav" {            # 44.1 kHz source: resampled to the session rate
-  eq { lowpass 5kHz 12dB/oct }
-  compressor as duck { threshold -24dB; ratio 4; attack 1ms; release 120ms; sidechain kick }
-}
-
-track pad "stems/pad.flac" {
-  width 120%
-  gain -4dB
-  fade in 1s smooth
-  send plate -10dB pre
-}
-
-track vox "stems/vox.wav" {
-  start bar 2
-  trim +3dB
-  eq { highpass 90Hz; bell 3kHz +2dB q 1.0; highshelf 10kHz +1.5dB }
-  compressor { threshold -20dB; ratio 3; attack 3ms; release 60ms; knee 6dB }
-  delay { time 1/8.; feedback 25%; mix 15% }
-  send plate -12dB
-}
-
-bus drums { compressor as glue { threshold -10dB; ratio 2; attack 30ms; release 200ms } }
-bus plate { reverb { decay 2.4s; predelay 20ms; damping 40%; mix 100% } }
-
-automate vox.gain {
-  0:00     -inf dB
-  bar 2    0dB       linear
-  0:07     -3dB      smooth
-}
-automate plate.reverb.mix { 0:00 100%; 0:06 60% exp }
-automate bass.duck.threshold { 0:00 -24dB; 0:04 -30dB step }
-
-master {
-  eq { lowshelf 100Hz +1dB }
-  compressor { threshold -8dB; ratio 1.5; attack 30ms; release 150ms }
-  limiter { ceiling -1dBTP; release 50ms }
-  loudness -14LUFS
-}
-
-export "out/band.wav"     { bits 24 }
-export "out/band-cd.wav"  { rate 44.1kHz; bits 16; dither tpdf }
-export "out/band.flac"    { bits 24; tags { title "Spec Band"; artist "The Spec" } }
-export stems "out/stems/{name}.wav" { of drums, bass, vox; bits 24 }
-"#;
-
-const CHAINS: &str = r#"# Chains: a local one and ones from the standard library.
-use std.vocal
-use std.master
-
-chain warm(air = 2dB, body = 0dB) {
-  eq { highpass 90Hz; bell 250Hz body q 0.8; highshelf 10kHz air }
-  compressor { threshold -20dB; ratio 3; attack 3ms; release 60ms }
-}
-
-track lead "stems/vox.wav" { warm(air: 3dB) }
-track double "stems/vox.wav" { start 0:00.02; vocal.lead(); gain -8dB; pan -40% }
-track pad "stems/pad.flac" { warm(); gain -6dB }
-
-master { master.podcast() }
-"#;
-
-const GENERATORS: &str = r#"# Generators need no files: calibration tones and noise beds.
-session { rate 48kHz; tail 0s }
-
-track tone sine 1kHz { level -20dBFS; length 10s }
-track bed noise pink { level -40dBFS; length 10s; pan -50% }
-
-export "out/generators.wav" { bits 32float }
-"#;
-
-const MINIMAL: &str = r#"# The smallest useful mix: two stems, default routing to master, default export.
-track kick "stems/kick.flac"
-track vox "stems/vox.wav" { gain -2dB }
-"#;
+// The spec examples (shared/spec/examples/*.mix), copied into the fuzz seed corpus
+// so tests do not read outside the crate.
+const BAND: &str = include_str!("../../tests/fuzz/corpus/parse/band.mix");
+const CHAINS: &str = include_str!("../../tests/fuzz/corpus/parse/chains.mix");
+const GENERATORS: &str = include_str!("../../tests/fuzz/corpus/parse/generators.mix");
+const MINIMAL: &str = include_str!("../../tests/fuzz/corpus/parse/minimal.mix");
 
 fn ok(text: &str) -> File {
     match parse(SourceId(0), text) {
