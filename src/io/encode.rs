@@ -1,0 +1,181 @@
+//! WAV writing (via `hound`) and the float → integer conversion shared with FLAC.
+//!
+//! Samples arrive already dithered when the export asks for it, so conversion here is
+//! plain round-to-nearest with clipping, scaled by 2^(B−1) so that −1.0 maps to the
+//! most negative code and +1.0 clips to the largest (REFERENCES.md §6.1). Clipped
+//! samples are counted so the render report can say so. No timestamps, host names or
+//! other run-dependent bytes go into files: the same render gives the same file.
+
+use super::atomic::AtomicFile;
+use super::flac::FlacWriter;
+use super::{AudioError, AudioSink};
+use crate::ir::{FileFormat, SampleFormat};
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::Path;
+
+/// Opens a writer for `path` in the given format. WAV ignores `tags` (no WAV carrier
+/// is standard; see REFERENCES.md §8.3); FLAC stores them as Vorbis comments.
+pub fn create_writer(
+    path: &Path,
+    format: FileFormat,
+    bits: SampleFormat,
+    rate: u32,
+    channels: usize,
+    tags: &BTreeMap<String, String>,
+) -> Result<Box<dyn AudioSink>, AudioError> {
+    Ok(match format {
+        FileFormat::Wav => Box::new(WavWriter::create(path, bits, rate, channels)?),
+        FileFormat::Flac => Box::new(FlacWriter::create(path, bits, rate, channels, tags)?),
+    })
+}
+
+/// Float → integer conversion with clip counting.
+#[derive(Debug, Clone)]
+pub(crate) struct Quantiser {
+    scale: f64,
+    min: f64,
+    max: f64,
+    pub(crate) clipped: u64,
+}
+
+impl Quantiser {
+    pub(crate) fn new(bits: u32) -> Self {
+        let full = f64::from(1u32 << (bits - 1));
+        Self {
+            scale: full,
+            min: -full,
+            max: full - 1.0,
+            clipped: 0,
+        }
+    }
+
+    pub(crate) fn convert(&mut self, x: f32) -> i32 {
+        let v = (f64::from(x) * self.scale).round();
+        if v > self.max {
+            self.clipped += 1;
+            self.max as i32
+        } else if v < self.min {
+            self.clipped += 1;
+            self.min as i32
+        } else if v.is_nan() {
+            // A NaN is an upstream bug; write silence rather than garbage, and count it.
+            self.clipped += 1;
+            0
+        } else {
+            v as i32
+        }
+    }
+}
+
+/// Checks the channel count and that all planes have the same length; returns it.
+pub(crate) fn check_planar(planar: &[&[f32]], channels: usize) -> Result<usize, AudioError> {
+    if planar.len() != channels {
+        return Err(AudioError::BadOutput(format!(
+            "got {} channels of audio for a {channels}-channel file",
+            planar.len()
+        )));
+    }
+    let n = planar.first().map_or(0, |p| p.len());
+    if planar.iter().any(|p| p.len() != n) {
+        return Err(AudioError::BadOutput("channels of unequal length".into()));
+    }
+    Ok(n)
+}
+
+pub(crate) fn check_channels(channels: usize) -> Result<(), AudioError> {
+    if channels == 0 || channels > 8 {
+        return Err(AudioError::BadOutput(format!(
+            "{channels} channels (mixdown writes 1 to 8)"
+        )));
+    }
+    Ok(())
+}
+
+/// A WAV file being written: 16/24-bit integer or 32-bit float PCM.
+pub struct WavWriter {
+    // Declared before `file` so it is dropped (and stops writing) before the temp file
+    // is deleted.
+    wav: Option<hound::WavWriter<BufWriter<File>>>,
+    file: AtomicFile,
+    quant: Option<Quantiser>,
+    channels: usize,
+}
+
+impl WavWriter {
+    pub fn create(
+        path: &Path,
+        bits: SampleFormat,
+        rate: u32,
+        channels: usize,
+    ) -> Result<Self, AudioError> {
+        check_channels(channels)?;
+        let (bits_per_sample, sample_format, quant) = match bits {
+            SampleFormat::Int16 => (16, hound::SampleFormat::Int, Some(Quantiser::new(16))),
+            SampleFormat::Int24 => (24, hound::SampleFormat::Int, Some(Quantiser::new(24))),
+            SampleFormat::Float32 => (32, hound::SampleFormat::Float, None),
+        };
+        let spec = hound::WavSpec {
+            channels: channels as u16,
+            sample_rate: rate,
+            bits_per_sample,
+            sample_format,
+        };
+        let file = AtomicFile::create(path)?;
+        let handle = BufWriter::with_capacity(1 << 16, file.handle()?);
+        let wav = hound::WavWriter::new(handle, spec).map_err(|e| hound_error(&file, e))?;
+        Ok(Self {
+            wav: Some(wav),
+            file,
+            quant,
+            channels,
+        })
+    }
+}
+
+fn hound_error(file: &AtomicFile, e: hound::Error) -> AudioError {
+    match e {
+        hound::Error::IoError(io) => file.error(io),
+        other => AudioError::BadOutput(other.to_string()),
+    }
+}
+
+impl AudioSink for WavWriter {
+    fn write(&mut self, planar: &[&[f32]]) -> Result<(), AudioError> {
+        let n = check_planar(planar, self.channels)?;
+        let Some(wav) = self.wav.as_mut() else {
+            return Err(AudioError::BadOutput("write after an earlier error".into()));
+        };
+        let mut result = Ok(());
+        for i in 0..n {
+            for p in planar {
+                result = match self.quant.as_mut() {
+                    Some(q) => wav.write_sample(q.convert(p[i])),
+                    None => wav.write_sample(p[i]),
+                };
+                if result.is_err() {
+                    break;
+                }
+            }
+        }
+        // hound refuses to grow a file past 4 GiB; report that instead of panicking later.
+        result.map_err(|e| {
+            self.wav = None;
+            hound_error(&self.file, e)
+        })
+    }
+
+    fn clipped(&self) -> u64 {
+        self.quant.as_ref().map_or(0, |q| q.clipped)
+    }
+
+    fn finish(mut self: Box<Self>) -> Result<(), AudioError> {
+        let wav = self
+            .wav
+            .take()
+            .ok_or_else(|| AudioError::BadOutput("finish after an earlier error".into()))?;
+        wav.finalize().map_err(|e| hound_error(&self.file, e))?;
+        self.file.commit()
+    }
+}
