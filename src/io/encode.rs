@@ -179,3 +179,125 @@ impl AudioSink for WavWriter {
         self.file.commit()
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::io::{decode, read_to_end};
+
+    /// Writes `planar` with our writer and decodes it back with our decoder.
+    pub(crate) fn round_trip(
+        format: FileFormat,
+        bits: SampleFormat,
+        planar: &[Vec<f32>],
+    ) -> (crate::io::AudioInfo, Vec<Vec<f32>>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.out");
+        let refs: Vec<&[f32]> = planar.iter().map(Vec::as_slice).collect();
+        let tags = BTreeMap::from([("title".to_string(), "Song".to_string())]);
+        let mut w = create_writer(&path, format, bits, 44100, planar.len(), &tags).unwrap();
+        let half = refs[0].len() / 2;
+        // Two writes, to cover chunked writing.
+        w.write(&refs.iter().map(|p| &p[..half]).collect::<Vec<_>>()).unwrap();
+        w.write(&refs.iter().map(|p| &p[half..]).collect::<Vec<_>>()).unwrap();
+        assert_eq!(w.clipped(), 0);
+        w.finish().unwrap();
+        let mut d = decode::open(Box::new(std::fs::File::open(&path).unwrap()), None).unwrap();
+        let info = d.info().clone();
+        (info, read_to_end(&mut d).unwrap())
+    }
+
+    /// Every integer code a `bits`-bit file can hold at the extremes, plus a ramp.
+    pub(crate) fn int_codes(bits: u32, n: usize, ch: usize) -> Vec<Vec<f32>> {
+        let full = 1i64 << (bits - 1);
+        (0..ch)
+            .map(|c| {
+                (0..n)
+                    .map(|i| {
+                        let code = match i {
+                            0 => -full,
+                            1 => full - 1,
+                            _ => ((i as i64 * 7919 + c as i64 * 104_729) % (2 * full)) - full,
+                        };
+                        code as f32 / full as f32
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn wav_int_round_trips_are_bit_exact() {
+        for (bits, fmt, codec) in [
+            (16, SampleFormat::Int16, "pcm_s16le"),
+            (24, SampleFormat::Int24, "pcm_s24le"),
+        ] {
+            for ch in [1, 2] {
+                let x = int_codes(bits, 3001, ch);
+                let (info, y) = round_trip(FileFormat::Wav, fmt, &x);
+                assert_eq!(info.channels, ch);
+                assert_eq!(info.rate, 44100);
+                assert_eq!(info.frames, Some(3001));
+                assert_eq!(info.bits, Some(bits));
+                assert_eq!(info.codec, codec);
+                assert_eq!(x, y, "{bits}-bit, {ch} ch");
+            }
+        }
+    }
+
+    #[test]
+    fn wav_float_round_trip_is_exact() {
+        let x: Vec<Vec<f32>> = vec![
+            (0..1000).map(|i| libm::sinf(i as f32 * 0.01) * 1.5).collect(),
+            (0..1000).map(|i| i as f32 * 1e-7 - 0.3).collect(),
+        ];
+        let (info, y) = round_trip(FileFormat::Wav, SampleFormat::Float32, &x);
+        assert_eq!(info.codec, "pcm_f32le");
+        assert_eq!(x, y);
+    }
+
+    #[test]
+    fn quantiser_rounds_and_counts_clips() {
+        let mut q = Quantiser::new(16);
+        let lsb = 1.0 / 32768.0;
+        let out: Vec<i32> = [1.0, -1.0, 1.5, -2.0, 0.5, 2.4 * lsb, -2.6 * lsb, f32::NAN]
+            .iter()
+            .map(|x| q.convert(*x))
+            .collect();
+        assert_eq!(out, [32767, -32768, 32767, -32768, 16384, 2, -3, 0]);
+        // +1.0 overshoots by one code; 1.5, −2.0 and NaN are clips too.
+        assert_eq!(q.clipped, 4);
+    }
+
+    #[test]
+    fn dropped_writer_leaves_old_file_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("master.wav");
+        std::fs::write(&path, b"old master").unwrap();
+        let mut w = WavWriter::create(&path, SampleFormat::Int24, 48000, 2).unwrap();
+        let x = [0.25f32; 4800];
+        w.write(&[&x, &x]).unwrap();
+        drop(w);
+        assert_eq!(std::fs::read(&path).unwrap(), b"old master");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn bad_output_requests_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.wav");
+        assert!(WavWriter::create(&path, SampleFormat::Int16, 48000, 0).is_err());
+        let mut w = WavWriter::create(&path, SampleFormat::Int16, 48000, 2).unwrap();
+        assert!(w.write(&[&[0.0; 3]]).is_err());
+        assert!(w.write(&[&[0.0; 3], &[0.0; 2]]).is_err());
+        let flac = create_writer(
+            &path,
+            FileFormat::Flac,
+            SampleFormat::Float32,
+            48000,
+            2,
+            &BTreeMap::new(),
+        );
+        assert!(matches!(flac, Err(AudioError::BadOutput(_))));
+    }
+}

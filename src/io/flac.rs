@@ -129,6 +129,15 @@ impl AudioSink for FlacWriter {
         );
         let mut stream = flacenc::encode_with_fixed_block_size(&config, source, config.block_size)
             .map_err(|e| AudioError::BadOutput(format!("FLAC encoding failed: {e}")))?;
+        // flacenc records the short final block as the minimum block size, which makes
+        // the stream look variable-blocksize although its frames are numbered as
+        // fixed-blocksize; symphonia then rejects every frame. RFC 9639 §8.2 excludes the
+        // last block from the minimum, so min = max = the fixed block size is correct.
+        let bs = config.block_size;
+        stream
+            .stream_info_mut()
+            .set_block_sizes(bs, bs)
+            .map_err(|e| AudioError::BadOutput(format!("FLAC block size: {e}")))?;
         let block = MetadataBlockData::new_unknown(VORBIS_COMMENT, &comment)
             .map_err(|e| AudioError::BadOutput(format!("FLAC tags: {e}")))?;
         stream.add_metadata_block(block);
@@ -158,5 +167,48 @@ mod tests {
         assert_eq!(c, expect);
         let bad = BTreeMap::from([("A=B".to_string(), String::new())]);
         assert!(vorbis_comment(&bad).is_err());
+    }
+}
+
+#[cfg(test)]
+mod round_trip_tests {
+    use crate::io::encode::tests::{int_codes, round_trip};
+    use crate::ir::{FileFormat, SampleFormat};
+
+    #[test]
+    fn flac_round_trips_are_bit_exact() {
+        for (bits, fmt) in [(16, SampleFormat::Int16), (24, SampleFormat::Int24)] {
+            for ch in [1, 2] {
+                let x = int_codes(bits, 5000, ch);
+                let (info, y) = round_trip(FileFormat::Flac, fmt, &x);
+                assert_eq!(info.codec, "flac");
+                assert_eq!((info.channels, info.bits), (ch, Some(bits)));
+                assert_eq!(info.frames, Some(5000));
+                assert_eq!(x, y, "{bits}-bit, {ch} ch");
+            }
+        }
+    }
+
+    #[test]
+    fn flac_output_is_deterministic_and_tagged() {
+        let dir = tempfile::tempdir().unwrap();
+        let x = int_codes(16, 3000, 2);
+        let tags = std::collections::BTreeMap::from([
+            ("ISRC".to_string(), "GBAYE0601498".to_string()),
+            ("Artist".to_string(), "Someone".to_string()),
+        ]);
+        let write = |name: &str| {
+            let path = dir.path().join(name);
+            let mut w =
+                crate::io::create_writer(&path, FileFormat::Flac, SampleFormat::Int16, 48000, 2, &tags)
+                    .unwrap();
+            w.write(&[&x[0], &x[1]]).unwrap();
+            w.finish().unwrap();
+            std::fs::read(path).unwrap()
+        };
+        let (a, b) = (write("a.flac"), write("b.flac"));
+        assert_eq!(a, b);
+        let has = |s: &[u8]| a.windows(s.len()).any(|w| w == s);
+        assert!(has(b"ISRC=GBAYE0601498") && has(b"ARTIST=Someone"));
     }
 }
