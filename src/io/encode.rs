@@ -1,0 +1,303 @@
+//! WAV writing (via `hound`) and the float → integer conversion shared with FLAC.
+//!
+//! Samples arrive already dithered when the export asks for it, so conversion here is
+//! plain round-to-nearest with clipping, scaled by 2^(B−1) so that −1.0 maps to the
+//! most negative code and +1.0 clips to the largest (REFERENCES.md §6.1). Clipped
+//! samples are counted so the render report can say so. No timestamps, host names or
+//! other run-dependent bytes go into files: the same render gives the same file.
+
+use super::atomic::AtomicFile;
+use super::flac::FlacWriter;
+use super::{AudioError, AudioSink};
+use crate::ir::{FileFormat, SampleFormat};
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::Path;
+
+/// Opens a writer for `path` in the given format. WAV ignores `tags` (no WAV carrier
+/// is standard; see REFERENCES.md §8.3); FLAC stores them as Vorbis comments.
+pub fn create_writer(
+    path: &Path,
+    format: FileFormat,
+    bits: SampleFormat,
+    rate: u32,
+    channels: usize,
+    tags: &BTreeMap<String, String>,
+) -> Result<Box<dyn AudioSink>, AudioError> {
+    Ok(match format {
+        FileFormat::Wav => Box::new(WavWriter::create(path, bits, rate, channels)?),
+        FileFormat::Flac => Box::new(FlacWriter::create(path, bits, rate, channels, tags)?),
+    })
+}
+
+/// Float → integer conversion with clip counting.
+#[derive(Debug, Clone)]
+pub(crate) struct Quantiser {
+    scale: f64,
+    min: f64,
+    max: f64,
+    pub(crate) clipped: u64,
+}
+
+impl Quantiser {
+    pub(crate) fn new(bits: u32) -> Self {
+        let full = f64::from(1u32 << (bits - 1));
+        Self {
+            scale: full,
+            min: -full,
+            max: full - 1.0,
+            clipped: 0,
+        }
+    }
+
+    pub(crate) fn convert(&mut self, x: f32) -> i32 {
+        let v = (f64::from(x) * self.scale).round();
+        if v > self.max {
+            self.clipped += 1;
+            self.max as i32
+        } else if v < self.min {
+            self.clipped += 1;
+            self.min as i32
+        } else if v.is_nan() {
+            // A NaN is an upstream bug; write silence rather than garbage, and count it.
+            self.clipped += 1;
+            0
+        } else {
+            v as i32
+        }
+    }
+}
+
+/// Checks the channel count and that all planes have the same length; returns it.
+pub(crate) fn check_planar(planar: &[&[f32]], channels: usize) -> Result<usize, AudioError> {
+    if planar.len() != channels {
+        return Err(AudioError::BadOutput(format!(
+            "got {} channels of audio for a {channels}-channel file",
+            planar.len()
+        )));
+    }
+    let n = planar.first().map_or(0, |p| p.len());
+    if planar.iter().any(|p| p.len() != n) {
+        return Err(AudioError::BadOutput("channels of unequal length".into()));
+    }
+    Ok(n)
+}
+
+pub(crate) fn check_channels(channels: usize) -> Result<(), AudioError> {
+    if channels == 0 || channels > 8 {
+        return Err(AudioError::BadOutput(format!(
+            "{channels} channels (mixdown writes 1 to 8)"
+        )));
+    }
+    Ok(())
+}
+
+/// A WAV file being written: 16/24-bit integer or 32-bit float PCM.
+pub struct WavWriter {
+    // Declared before `file` so it is dropped (and stops writing) before the temp file
+    // is deleted.
+    wav: Option<hound::WavWriter<BufWriter<File>>>,
+    file: AtomicFile,
+    quant: Option<Quantiser>,
+    channels: usize,
+}
+
+impl WavWriter {
+    pub fn create(
+        path: &Path,
+        bits: SampleFormat,
+        rate: u32,
+        channels: usize,
+    ) -> Result<Self, AudioError> {
+        check_channels(channels)?;
+        let (bits_per_sample, sample_format, quant) = match bits {
+            SampleFormat::Int16 => (16, hound::SampleFormat::Int, Some(Quantiser::new(16))),
+            SampleFormat::Int24 => (24, hound::SampleFormat::Int, Some(Quantiser::new(24))),
+            SampleFormat::Float32 => (32, hound::SampleFormat::Float, None),
+        };
+        let spec = hound::WavSpec {
+            channels: channels as u16,
+            sample_rate: rate,
+            bits_per_sample,
+            sample_format,
+        };
+        let file = AtomicFile::create(path)?;
+        let handle = BufWriter::with_capacity(1 << 16, file.handle()?);
+        let wav = hound::WavWriter::new(handle, spec).map_err(|e| hound_error(&file, e))?;
+        Ok(Self {
+            wav: Some(wav),
+            file,
+            quant,
+            channels,
+        })
+    }
+}
+
+fn hound_error(file: &AtomicFile, e: hound::Error) -> AudioError {
+    match e {
+        hound::Error::IoError(io) => file.error(io),
+        other => AudioError::BadOutput(other.to_string()),
+    }
+}
+
+impl AudioSink for WavWriter {
+    fn write(&mut self, planar: &[&[f32]]) -> Result<(), AudioError> {
+        let n = check_planar(planar, self.channels)?;
+        let Some(wav) = self.wav.as_mut() else {
+            return Err(AudioError::BadOutput("write after an earlier error".into()));
+        };
+        let mut result = Ok(());
+        for i in 0..n {
+            for p in planar {
+                result = match self.quant.as_mut() {
+                    Some(q) => wav.write_sample(q.convert(p[i])),
+                    None => wav.write_sample(p[i]),
+                };
+                if result.is_err() {
+                    break;
+                }
+            }
+        }
+        // hound refuses to grow a file past 4 GiB; report that instead of panicking later.
+        result.map_err(|e| {
+            self.wav = None;
+            hound_error(&self.file, e)
+        })
+    }
+
+    fn clipped(&self) -> u64 {
+        self.quant.as_ref().map_or(0, |q| q.clipped)
+    }
+
+    fn finish(mut self: Box<Self>) -> Result<(), AudioError> {
+        let wav = self
+            .wav
+            .take()
+            .ok_or_else(|| AudioError::BadOutput("finish after an earlier error".into()))?;
+        wav.finalize().map_err(|e| hound_error(&self.file, e))?;
+        self.file.commit()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::io::{decode, read_to_end};
+
+    /// Writes `planar` with our writer and decodes it back with our decoder.
+    pub(crate) fn round_trip(
+        format: FileFormat,
+        bits: SampleFormat,
+        planar: &[Vec<f32>],
+    ) -> (crate::io::AudioInfo, Vec<Vec<f32>>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.out");
+        let refs: Vec<&[f32]> = planar.iter().map(Vec::as_slice).collect();
+        let tags = BTreeMap::from([("title".to_string(), "Song".to_string())]);
+        let mut w = create_writer(&path, format, bits, 44100, planar.len(), &tags).unwrap();
+        let half = refs[0].len() / 2;
+        // Two writes, to cover chunked writing.
+        w.write(&refs.iter().map(|p| &p[..half]).collect::<Vec<_>>()).unwrap();
+        w.write(&refs.iter().map(|p| &p[half..]).collect::<Vec<_>>()).unwrap();
+        assert_eq!(w.clipped(), 0);
+        w.finish().unwrap();
+        let mut d = decode::open(Box::new(std::fs::File::open(&path).unwrap()), None).unwrap();
+        let info = d.info().clone();
+        (info, read_to_end(&mut d).unwrap())
+    }
+
+    /// Every integer code a `bits`-bit file can hold at the extremes, plus a ramp.
+    pub(crate) fn int_codes(bits: u32, n: usize, ch: usize) -> Vec<Vec<f32>> {
+        let full = 1i64 << (bits - 1);
+        (0..ch)
+            .map(|c| {
+                (0..n)
+                    .map(|i| {
+                        let code = match i {
+                            0 => -full,
+                            1 => full - 1,
+                            _ => ((i as i64 * 7919 + c as i64 * 104_729) % (2 * full)) - full,
+                        };
+                        code as f32 / full as f32
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn wav_int_round_trips_are_bit_exact() {
+        for (bits, fmt, codec) in [
+            (16, SampleFormat::Int16, "pcm_s16le"),
+            (24, SampleFormat::Int24, "pcm_s24le"),
+        ] {
+            for ch in [1, 2] {
+                let x = int_codes(bits, 3001, ch);
+                let (info, y) = round_trip(FileFormat::Wav, fmt, &x);
+                assert_eq!(info.channels, ch);
+                assert_eq!(info.rate, 44100);
+                assert_eq!(info.frames, Some(3001));
+                assert_eq!(info.bits, Some(bits));
+                assert_eq!(info.codec, codec);
+                assert_eq!(x, y, "{bits}-bit, {ch} ch");
+            }
+        }
+    }
+
+    #[test]
+    fn wav_float_round_trip_is_exact() {
+        let x: Vec<Vec<f32>> = vec![
+            (0..1000).map(|i| libm::sinf(i as f32 * 0.01) * 1.5).collect(),
+            (0..1000).map(|i| i as f32 * 1e-7 - 0.3).collect(),
+        ];
+        let (info, y) = round_trip(FileFormat::Wav, SampleFormat::Float32, &x);
+        assert_eq!(info.codec, "pcm_f32le");
+        assert_eq!(x, y);
+    }
+
+    #[test]
+    fn quantiser_rounds_and_counts_clips() {
+        let mut q = Quantiser::new(16);
+        let lsb = 1.0 / 32768.0;
+        let out: Vec<i32> = [1.0, -1.0, 1.5, -2.0, 0.5, 2.4 * lsb, -2.6 * lsb, f32::NAN]
+            .iter()
+            .map(|x| q.convert(*x))
+            .collect();
+        assert_eq!(out, [32767, -32768, 32767, -32768, 16384, 2, -3, 0]);
+        // +1.0 overshoots by one code; 1.5, −2.0 and NaN are clips too.
+        assert_eq!(q.clipped, 4);
+    }
+
+    #[test]
+    fn dropped_writer_leaves_old_file_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("master.wav");
+        std::fs::write(&path, b"old master").unwrap();
+        let mut w = WavWriter::create(&path, SampleFormat::Int24, 48000, 2).unwrap();
+        let x = [0.25f32; 4800];
+        w.write(&[&x, &x]).unwrap();
+        drop(w);
+        assert_eq!(std::fs::read(&path).unwrap(), b"old master");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn bad_output_requests_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.wav");
+        assert!(WavWriter::create(&path, SampleFormat::Int16, 48000, 0).is_err());
+        let mut w = WavWriter::create(&path, SampleFormat::Int16, 48000, 2).unwrap();
+        assert!(w.write(&[&[0.0; 3]]).is_err());
+        assert!(w.write(&[&[0.0; 3], &[0.0; 2]]).is_err());
+        let flac = create_writer(
+            &path,
+            FileFormat::Flac,
+            SampleFormat::Float32,
+            48000,
+            2,
+            &BTreeMap::new(),
+        );
+        assert!(matches!(flac, Err(AudioError::BadOutput(_))));
+    }
+}
