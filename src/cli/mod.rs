@@ -1,4 +1,84 @@
-//! The command line.
-pub fn run() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+//! The command line: `render`, `check`, `graph`. Exit codes: 0 ok, 1 the mix has
+//! errors (including audio that fails to decode), 2 usage or environment errors.
+
+mod check;
+mod graph;
+mod render;
+
+use crate::diag::Diagnostic;
+use crate::diag::report::{self, Style};
+use crate::world::World;
+use clap::{Parser, Subcommand};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "mixdown", version, about = "A declarative mix-as-code compiler: one .mix file in, masters and stems out.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Render every export of a mix.
+    Render(render::Args),
+    /// Check a mix without rendering: syntax, names, units, routing, and that every audio file opens.
+    Check(check::Args),
+    /// Print the compiled mix and its signal graph.
+    Graph(graph::Args),
+}
+
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match cli.command {
+        Command::Render(a) => render::run(a),
+        Command::Check(a) => check::run(a),
+        Command::Graph(a) => graph::run(a),
+    }
+}
+
+/// Terminal style for stderr.
+pub(crate) fn style() -> Style {
+    let tty = std::io::stderr().is_terminal();
+    let color = tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    Style { color, width: if tty { 100 } else { 100 } }
+}
+
+/// Prints diagnostics to stderr with a summary line.
+pub(crate) fn print_diags(diags: &[Diagnostic], world: &dyn World) {
+    if diags.is_empty() {
+        return;
+    }
+    eprint!("{}", report::render(diags, world, style()));
+    if let Some(s) = report::summary(diags) {
+        eprintln!("{s}");
+    }
+}
+
+/// Loads and compiles, printing diagnostics. `Err` carries the exit code.
+pub(crate) fn compile(world: &dyn World, file: &PathBuf) -> Result<crate::ir::Mix, ExitCode> {
+    let (_, compiled) = match crate::compile::compile_path(world, file) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", file.display());
+            return Err(ExitCode::from(2));
+        }
+    };
+    print_diags(&compiled.diags, world);
+    compiled.mix.ok_or(ExitCode::from(1))
+}
+
+/// Exit code for diagnostics found while rendering: environment problems (outputs,
+/// threads) are 2, problems with the mix or its audio 1.
+pub(crate) fn exit_for(diags: &[Diagnostic]) -> ExitCode {
+    if diags.iter().any(|d| matches!(d.code, "output" | "threads")) { ExitCode::from(2) } else { ExitCode::from(1) }
 }

@@ -1,1 +1,106 @@
-//! Rendering diagnostics as text (miette).
+//! Diagnostics as text, through miette: `file:line:col`, the source lines with
+//! labels, hints. The only place besides the CLI that knows about miette.
+
+use super::{Diagnostic, Severity};
+use crate::world::World;
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use std::fmt;
+
+struct Report {
+    diag: Diagnostic,
+    source: Option<NamedSource<String>>,
+    help: Option<String>,
+}
+
+impl fmt::Debug for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diag.message)
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diag.message)
+    }
+}
+
+impl std::error::Error for Report {}
+
+impl miette::Diagnostic for Report {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.diag.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diag.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.source.as_ref()?;
+        let primary = self.diag.labels.first()?.span.source;
+        let labels = self.diag.labels.iter().filter(move |l| l.span.source == primary).enumerate().map(|(i, l)| {
+            let text = (!l.message.is_empty()).then(|| l.message.clone());
+            let len = (l.span.end - l.span.start) as usize;
+            if i == 0 { LabeledSpan::new_primary_with_span(text, (l.span.start as usize, len)) } else { LabeledSpan::new_with_span(text, (l.span.start as usize, len)) }
+        });
+        Some(Box::new(labels))
+    }
+}
+
+/// How to draw: colours only on a terminal and never with `NO_COLOR`.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+    pub width: usize,
+}
+
+impl Style {
+    /// Fixed and colourless, for tests and logs.
+    pub fn plain() -> Self {
+        Self { color: false, width: 100 }
+    }
+}
+
+/// Renders diagnostics (in the order given) as one text.
+pub fn render(diags: &[Diagnostic], world: &dyn World, style: Style) -> String {
+    let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_context_lines(1);
+    let mut out = String::new();
+    for d in diags {
+        let source = d.primary_span().filter(|s| !s.is_detached()).map(|s| {
+            let src = world.source(s.source);
+            NamedSource::new(src.name, src.text)
+        });
+        let help = (!d.hints.is_empty()).then(|| d.hints.join("\n"));
+        let report = Report { diag: d.clone(), source, help };
+        if handler.render_report(&mut out, &report).is_err() {
+            out.push_str(&d.message);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// `error: 3 errors, 1 warning` style summary line.
+pub fn summary(diags: &[Diagnostic]) -> Option<String> {
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    match (errors, warnings) {
+        (0, 0) => None,
+        (0, w) => Some(plural(w, "warning")),
+        (e, 0) => Some(plural(e, "error")),
+        (e, w) => Some(format!("{}, {}", plural(e, "error"), plural(w, "warning"))),
+    }
+}
