@@ -152,6 +152,15 @@ mod tests {
     }
 
     #[test]
+    fn automated_chunks_are_identical() {
+        let id = ParamId {
+            band: None,
+            index: 0,
+        };
+        check_chunks_automated(&gain_insert(0.0), id, |n| -(n as f64) / 1000.0);
+    }
+
+    #[test]
     fn chunks_reset_and_finite() {
         check_chunks_and_reset(&gain_insert(-3.0), false);
         let id = ParamId {

@@ -1,6 +1,8 @@
 //! Signal processing: the [`Processor`] lifecycle, the registry of built-in
 //! processors, and one file per processor family.
 
+pub mod biquad;
+pub mod eq;
 pub mod gain;
 pub mod param;
 pub mod registry;

@@ -19,8 +19,11 @@ pub struct ProcessorSpec {
     pub bands: &'static [BandSpec],
     /// Whether the processor takes a key signal (`sidechain NAME`).
     pub sidechain: bool,
-    pub build: fn(&Insert, &BuildContext) -> Result<Box<dyn Processor>, String>,
+    pub build: BuildFn,
 }
+
+/// How a processor is built from its insert (the error is a message for the user).
+pub type BuildFn = fn(&Insert, &BuildContext) -> Result<Box<dyn Processor>, String>;
 
 /// A kind of sub-item (an EQ band type).
 pub struct BandSpec {
@@ -30,7 +33,7 @@ pub struct BandSpec {
 }
 
 /// Every built-in processor, in the order the docs list them.
-pub static PROCESSORS: &[&ProcessorSpec] = &[&super::gain::SPEC];
+pub static PROCESSORS: &[&ProcessorSpec] = &[&super::eq::SPEC, &super::gain::SPEC];
 
 pub fn lookup(kind: &str) -> Option<&'static ProcessorSpec> {
     PROCESSORS.iter().copied().find(|p| p.kind == kind)

@@ -166,3 +166,33 @@ pub fn peak(x: &[f32]) -> f64 {
 pub fn db(lin: f64) -> f64 {
     20.0 * libm::log10(lin)
 }
+
+/// Like the automation engine: `id` follows `curve(sample)` with a `set_param` every
+/// 32 samples, while the audio is cut into blocks of 1, 37, 512 or 4096 frames (a
+/// block is split where an automation point falls inside it). All give the same bits.
+pub fn check_chunks_automated(ins: &Insert, id: super::ParamId, curve: impl Fn(usize) -> f64) {
+    let input = vec![noise(24000, 7), noise(24000, 8)];
+    let render = |block: usize| {
+        let mut p = make(ins, 48000.0, 2);
+        let mut out = input.clone();
+        let mut at = 0;
+        while at < 24000 {
+            if at % 32 == 0 {
+                p.set_param(id, curve(at));
+            }
+            let end = (at + block).min(at - at % 32 + 32).min(24000);
+            let mut chans: Vec<&mut [f32]> = out.iter_mut().map(|c| &mut c[at..end]).collect();
+            p.process(&mut chans, None);
+            at = end;
+        }
+        out
+    };
+    let reference = render(4096);
+    for block in [1, 37, 512] {
+        assert!(
+            render(block) == reference,
+            "{}: automated, block {block}",
+            ins.kind
+        );
+    }
+}
