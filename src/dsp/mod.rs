@@ -2,6 +2,8 @@
 //! processors, and one file per processor family.
 
 pub mod biquad;
+pub mod compressor;
+pub mod dynamics;
 pub mod eq;
 pub mod gain;
 pub mod param;

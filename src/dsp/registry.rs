@@ -33,7 +33,11 @@ pub struct BandSpec {
 }
 
 /// Every built-in processor, in the order the docs list them.
-pub static PROCESSORS: &[&ProcessorSpec] = &[&super::eq::SPEC, &super::gain::SPEC];
+pub static PROCESSORS: &[&ProcessorSpec] = &[
+    &super::eq::SPEC,
+    &super::compressor::SPEC,
+    &super::gain::SPEC,
+];
 
 pub fn lookup(kind: &str) -> Option<&'static ProcessorSpec> {
     PROCESSORS.iter().copied().find(|p| p.kind == kind)
