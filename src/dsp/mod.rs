@@ -1,8 +1,16 @@
 //! Signal processing: the [`Processor`] lifecycle, the registry of built-in
 //! processors, and one file per processor family.
 
+pub mod biquad;
+pub mod compressor;
+pub mod dynamics;
+pub mod eq;
+pub mod gain;
 pub mod param;
 pub mod registry;
+pub mod smooth;
+#[cfg(test)]
+mod testutil;
 
 use crate::ir::Insert;
 
