@@ -1,1 +1,9 @@
+//! Integration tests: the real `mixdown` binary on temporary projects.
+//! One module per feature; `support` holds the project builder and WAV helpers.
 
+mod bad_input;
+mod cli;
+mod diagnostics;
+mod render;
+mod strip;
+mod support;

@@ -50,6 +50,8 @@ pub fn compile(world: &dyn World, id: SourceId) -> Compiled {
     let mut diags = Vec::new();
     let mix = lower_file(&file, &base, &mut diags);
     diags.sort_by_key(|d| d.primary_span().map(|s| (s.source, s.start)).unwrap_or_default());
+    // A mistake inside a chain body is found once per call; report it once.
+    diags.dedup_by(|a, b| a.code == b.code && a.message == b.message && a.labels == b.labels);
     let failed = diags.iter().any(Diagnostic::is_error);
     Compiled { mix: (!failed).then_some(mix), diags }
 }

@@ -89,7 +89,9 @@ impl<'a> StripLowering<'a> {
         let is_master = strip.kind == StripKind::Master;
         let allowed = if is_master { MASTER_SETTINGS.contains(&key) } else { STRIP_SETTINGS.contains(&key) };
         let generator_setting = self.is_generator && GENERATOR_SETTINGS.contains(&key);
-        if let Some(spec) = registry::lookup(key) {
+        // `gain -2dB` is the fader; `gain { gain -2dB }` is the gain processor, placed among the inserts.
+        let setting_first = (allowed || generator_setting) && c.block.is_none();
+        if let Some(spec) = registry::lookup(key).filter(|_| !setting_first) {
             if c.block.is_none() && spec.arg.is_none() {
                 self.diags.push(Diagnostic::error("missing-block", c.span, format!("`{key}` needs its settings in a block")).with_hint(format!("write `{key} {{ ... }}`")));
             }
@@ -101,7 +103,12 @@ impl<'a> StripLowering<'a> {
             self.diags.push(self.unknown(c, strip.kind));
             return;
         }
-        if !matches!(key, "send") && !self.once(key, c.span) {
+        // `fade in` and `fade out` are two settings; sends may repeat (one per bus).
+        let once_key = match (key, c.args.first().map(|v| &v.kind)) {
+            ("fade", Some(ValueKind::Word(dir))) => format!("fade {dir}"),
+            _ => key.to_string(),
+        };
+        if key != "send" && !self.once(&once_key, c.span) {
             return;
         }
         let args = c.args.as_slice();

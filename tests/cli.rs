@@ -1,0 +1,39 @@
+//! The command line itself: help, exit codes, graph output.
+
+use crate::support::Project;
+
+#[test]
+fn help_everywhere() {
+    let p = Project::new();
+    for args in [vec!["--help"], vec!["render", "--help"], vec!["check", "--help"], vec!["graph", "--help"]] {
+        let r = p.run(&args);
+        assert_eq!(r.code, 0, "{args:?}");
+        assert!(r.stdout.contains("Usage"), "{args:?}: {}", r.stdout);
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let p = Project::new();
+    assert_eq!(p.run(&["render"]).code, 2);
+    assert_eq!(p.run(&["frobnicate"]).code, 2);
+    assert_eq!(p.run(&["render", "missing.mix"]).code, 2);
+}
+
+#[test]
+fn graph_formats() {
+    let p = Project::new();
+    p.mix("track k sine 60Hz { level -6dBFS; length 1s; to drums }\ntrack b sine 80Hz { level -6dBFS; length 1s; compressor { sidechain k }; send verb -10dB }\nbus drums\nbus verb\n");
+    let dot = p.run(&["graph", "song.mix", "--format", "dot"]);
+    dot.ok();
+    assert!(dot.stdout.starts_with("digraph mix {"));
+    assert!(dot.stdout.contains("style=dashed") && dot.stdout.contains("style=dotted"), "{}", dot.stdout);
+    let json = p.run(&["graph", "song.mix", "--format", "json"]);
+    json.ok();
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("valid JSON");
+    assert_eq!(v["mix"]["strips"][1]["inserts"][0]["kind"], "compressor");
+    assert_eq!(v["schedule"][0], serde_json::json!(["k"]));
+    let yaml = p.run(&["graph", "song.mix", "--format", "yaml"]);
+    yaml.ok();
+    assert!(yaml.stdout.contains("schedule:"), "{}", yaml.stdout);
+}
