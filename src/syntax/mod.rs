@@ -1,7 +1,7 @@
 //! Parsing: `.mix` text to the [`ast`].
 //!
 //! The grammar lives in `grammar/mix.pest` (pest, a PEG). Parsing runs in two steps:
-//! pest checks the structure and stops at the first syntax error ([`error`] turns
+//! pest checks the structure and stops at the first syntax error (`error.rs` turns
 //! that into one [`Diagnostic`] with human words), then `build.rs` walks the parse
 //! tree into the AST, checking literals (`literal.rs`: units, clock positions, note
 //! lengths, escapes) and collecting every problem it finds, so a file with three bad
