@@ -159,7 +159,7 @@ pub fn fraction(text: &str, span: Span) -> Result<ValueKind, Diagnostic> {
     Ok(ValueKind::Fraction { num, den, modifier })
 }
 
-/// Resolves `\"` and `\\` in a string's inner text, which starts at byte `start`.
+/// Resolves `\"` and `\\` in a string's inner text, whose span is `span`.
 /// Any other escape is an error (one per bad escape), with a span on the escape.
 pub fn unescape(inner: &str, span: Span) -> Result<String, Vec<Diagnostic>> {
     let mut out = String::with_capacity(inner.len());

@@ -1,9 +1,9 @@
 //! Parsing: `.mix` text to the [`ast`].
 //!
 //! The grammar lives in `grammar/mix.pest` (pest, a PEG). Parsing runs in two steps:
-//! pest checks the structure and stops at the first syntax error ([`error`] turns
-//! that into one [`Diagnostic`] with human words), then [`build`] walks the parse
-//! tree into the AST, checking literals ([`literal`]: units, clock positions, note
+//! pest checks the structure and stops at the first syntax error (`error.rs` turns
+//! that into one [`Diagnostic`] with human words), then `build.rs` walks the parse
+//! tree into the AST, checking literals (`literal.rs`: units, clock positions, note
 //! lengths, escapes) and collecting every problem it finds, so a file with three bad
 //! units reports three errors at once.
 
@@ -19,10 +19,14 @@ use crate::span::{SourceId, Span};
 use pest::Parser;
 use std::num::NonZeroUsize;
 
-/// The parser pest derives from the grammar. Crate-private: callers use [`parse`].
-#[derive(pest_derive::Parser)]
-#[grammar = "grammar/mix.pest"]
-pub(crate) struct MixParser;
+/// The parser pest derives from the grammar, in a private module so that the
+/// generated `Rule` enum does not become public API: callers use [`parse`].
+mod grammar {
+    #[derive(pest_derive::Parser)]
+    #[grammar = "grammar/mix.pest"]
+    pub struct MixParser;
+}
+use grammar::{MixParser, Rule};
 
 /// Deepest nesting of `{ }` and `( )` accepted. Real files nest three or four levels;
 /// the limit keeps both pest and the recursive AST builder far from the stack's end.
