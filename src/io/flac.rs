@@ -78,13 +78,19 @@ fn vorbis_comment(tags: &BTreeMap<String, String>) -> Result<Vec<u8>, AudioError
     out.extend_from_slice(&(tags.len() as u32).to_le_bytes());
     for (name, value) in tags {
         // Vorbis I spec §5.2.1: field names are ASCII 0x20..=0x7D without '='.
-        let valid = !name.is_empty() && name.bytes().all(|b| (0x20..=0x7d).contains(&b) && b != b'=');
+        let valid = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| (0x20..=0x7d).contains(&b) && b != b'=');
         if !valid {
             return Err(AudioError::BadOutput(format!(
                 "tag name {name:?} is not allowed in FLAC (use ASCII letters, no '=')"
             )));
         }
-        push(&mut out, format!("{}={value}", name.to_ascii_uppercase()).as_bytes());
+        push(
+            &mut out,
+            format!("{}={value}", name.to_ascii_uppercase()).as_bytes(),
+        );
     }
     if out.len() >= 1 << 24 {
         return Err(AudioError::BadOutput("tags exceed 16 MiB".into()));
@@ -199,9 +205,15 @@ mod round_trip_tests {
         ]);
         let write = |name: &str| {
             let path = dir.path().join(name);
-            let mut w =
-                crate::io::create_writer(&path, FileFormat::Flac, SampleFormat::Int16, 48000, 2, &tags)
-                    .unwrap();
+            let mut w = crate::io::create_writer(
+                &path,
+                FileFormat::Flac,
+                SampleFormat::Int16,
+                48000,
+                2,
+                &tags,
+            )
+            .unwrap();
             w.write(&[&x[0], &x[1]]).unwrap();
             w.finish().unwrap();
             std::fs::read(path).unwrap()

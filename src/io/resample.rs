@@ -198,7 +198,9 @@ impl<S: FrameSource> FrameSource for Resampled<S> {
         }
         // Frames beyond the exact total are the tail of the flushing silence: never emitted.
         let left = st.total.map_or(u64::MAX, |t| t - st.emitted.min(t));
-        let n = want.min(st.fifo[0].len()).min(usize::try_from(left).unwrap_or(usize::MAX));
+        let n = want
+            .min(st.fifo[0].len())
+            .min(usize::try_from(left).unwrap_or(usize::MAX));
         for (o, q) in out.iter_mut().zip(st.fifo.iter_mut()) {
             for (d, s) in o[..n].iter_mut().zip(q.drain(..n)) {
                 *d = s;
@@ -211,7 +213,11 @@ impl<S: FrameSource> FrameSource for Resampled<S> {
 
 /// Resamples whole planar buffers in memory (exports, impulse responses). The result
 /// is identical to streaming the same audio through [`Resampled`].
-pub fn resample_planar(planar: &[Vec<f32>], from: u32, to: u32) -> Result<Vec<Vec<f32>>, AudioError> {
+pub fn resample_planar(
+    planar: &[Vec<f32>],
+    from: u32,
+    to: u32,
+) -> Result<Vec<Vec<f32>>, AudioError> {
     if from == to {
         return Ok(planar.to_vec());
     }
@@ -272,7 +278,12 @@ mod tests {
     /// the ideal sine at the new rate, which checks level and alignment at once.
     #[test]
     fn flat_and_aligned() {
-        let pairs = [(44100u32, 48000u32), (48000, 44100), (96000, 44100), (32000, 48000)];
+        let pairs = [
+            (44100u32, 48000u32),
+            (48000, 44100),
+            (96000, 44100),
+            (32000, 48000),
+        ];
         for (from, to) in pairs {
             let nyquist = f64::from(from.min(to)) / 2.0;
             for freq in [100.0, 1000.0, 10_000.0, 19_000.0] {
