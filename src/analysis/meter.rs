@@ -131,10 +131,10 @@ impl Meter {
         if let Ok(m) = self.ebu.loudness_momentary() {
             self.max_m = self.max_m.max(m);
         }
-        if self.slices % 10 == 0 {
-            if let Ok(s) = self.ebu.loudness_shortterm() {
-                self.max_s = self.max_s.max(s);
-            }
+        if self.slices.is_multiple_of(10)
+            && let Ok(s) = self.ebu.loudness_shortterm()
+        {
+            self.max_s = self.max_s.max(s);
         }
     }
 
@@ -149,7 +149,12 @@ impl Meter {
         let truep = per_channel(&|c| self.ebu.true_peak(c)).max(sample);
         Measurement {
             integrated_lufs: self.ebu.loudness_global().ok().and_then(finite),
-            lra_lu: self.ebu.loudness_range().ok().filter(|x| x.is_finite()).unwrap_or(0.0),
+            lra_lu: self
+                .ebu
+                .loudness_range()
+                .ok()
+                .filter(|x| x.is_finite())
+                .unwrap_or(0.0),
             true_peak_dbtp: lin_to_db(truep),
             sample_peak_dbfs: lin_to_db(sample),
             max_momentary: finite(self.max_m),
@@ -236,7 +241,8 @@ mod tests {
             let amp = libm::pow(10.0, db / 20.0);
             let s: Vec<f32> = (0..FS)
                 .map(|n| {
-                    let ph = std::f64::consts::FRAC_PI_2 * f64::from(n) + std::f64::consts::FRAC_PI_4;
+                    let ph =
+                        std::f64::consts::FRAC_PI_2 * f64::from(n) + std::f64::consts::FRAC_PI_4;
                     (amp * libm::sin(ph)) as f32
                 })
                 .collect();

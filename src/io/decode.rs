@@ -109,7 +109,10 @@ pub fn open(mut reader: Box<dyn ReadSeek>, ext_hint: Option<&str>) -> Result<Dec
         .and_then(|p| p.audio())
         .ok_or(AudioError::NoAudioTrack)?
         .clone();
-    let rate = params.sample_rate.filter(|r| *r > 0).ok_or_else(|| corrupt("no sample rate", 0))?;
+    let rate = params
+        .sample_rate
+        .filter(|r| *r > 0)
+        .ok_or_else(|| corrupt("no sample rate", 0))?;
     let decoder = symphonia::default::get_codecs()
         .make_audio_decoder(&params, &AudioDecoderOptions::default())
         .map_err(|e| match e {
@@ -280,8 +283,9 @@ fn map_error(e: SymError, stage: &str, at: u64, declared: Option<u64>) -> AudioE
 /// Runs a symphonia call, turning a panic inside it (a library bug on malformed bytes)
 /// into a decode error: bad input must give a message, never a crash.
 fn guard<T>(f: impl FnOnce() -> Result<T, SymError>) -> Result<T, SymError> {
-    catch_unwind(AssertUnwindSafe(f))
-        .unwrap_or(Err(SymError::DecodeError("the decoder failed on malformed data")))
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or(Err(SymError::DecodeError(
+        "the decoder failed on malformed data",
+    )))
 }
 
 #[cfg(test)]
@@ -345,10 +349,17 @@ mod tests {
     #[test]
     fn aiff_decodes_exactly() {
         let planar: Vec<Vec<i16>> = (0..2)
-            .map(|c| (0..999).map(|i| (i * 37 + c * 1000 - 16000) as i16).collect())
+            .map(|c| {
+                (0..999)
+                    .map(|i| (i * 37 + c * 1000 - 16000) as i16)
+                    .collect()
+            })
             .collect();
         let (info, y) = decode(aiff_bytes(44100, &planar), Some("aiff")).unwrap();
-        assert_eq!((info.rate, info.channels, info.frames), (44100, 2, Some(999)));
+        assert_eq!(
+            (info.rate, info.channels, info.frames),
+            (44100, 2, Some(999))
+        );
         for (p, q) in planar.iter().zip(&y) {
             let q16: Vec<i16> = q.iter().map(|x| (x * 32768.0) as i16).collect();
             assert_eq!(p, &q16);
@@ -366,7 +377,10 @@ mod tests {
 
     #[test]
     fn empty_file_is_an_error() {
-        assert!(matches!(decode(Vec::new(), Some("wav")), Err(AudioError::Empty)));
+        assert!(matches!(
+            decode(Vec::new(), Some("wav")),
+            Err(AudioError::Empty)
+        ));
     }
 
     #[test]
@@ -395,7 +409,7 @@ mod tests {
         match err {
             AudioError::Truncated { declared, decoded } => {
                 assert_eq!(declared, 10_000);
-                assert!(decoded < 10_000 && decoded >= 9000, "{decoded}");
+                assert!((9000..10_000).contains(&decoded), "{decoded}");
             }
             other => panic!("expected Truncated, got {other:?}"),
         }
@@ -421,11 +435,15 @@ mod tests {
         // Gapless trimming (LAME header, Ogg granule positions) gives the exact length.
         assert_eq!(planar[0].len(), 22050);
         let mid = &planar[0][4410..17640];
-        let rms = libm::sqrt(mid.iter().map(|x| f64::from(*x).powi(2)).sum::<f64>() / mid.len() as f64);
+        let rms =
+            libm::sqrt(mid.iter().map(|x| f64::from(*x).powi(2)).sum::<f64>() / mid.len() as f64);
         let want = 1.0 / 16.0 / std::f64::consts::SQRT_2;
         assert!((20.0 * libm::log10(rms / want)).abs() < 0.5, "rms {rms}");
         let crossings = mid.windows(2).filter(|w| w[0] < 0.0 && w[1] >= 0.0).count();
-        assert!((299..=301).contains(&crossings), "{crossings} cycles in 0.3 s");
+        assert!(
+            (299..=301).contains(&crossings),
+            "{crossings} cycles in 0.3 s"
+        );
     }
 
     #[test]

@@ -198,8 +198,10 @@ pub(crate) mod tests {
         let mut w = create_writer(&path, format, bits, 44100, planar.len(), &tags).unwrap();
         let half = refs[0].len() / 2;
         // Two writes, to cover chunked writing.
-        w.write(&refs.iter().map(|p| &p[..half]).collect::<Vec<_>>()).unwrap();
-        w.write(&refs.iter().map(|p| &p[half..]).collect::<Vec<_>>()).unwrap();
+        w.write(&refs.iter().map(|p| &p[..half]).collect::<Vec<_>>())
+            .unwrap();
+        w.write(&refs.iter().map(|p| &p[half..]).collect::<Vec<_>>())
+            .unwrap();
         assert_eq!(w.clipped(), 0);
         w.finish().unwrap();
         let mut d = decode::open(Box::new(std::fs::File::open(&path).unwrap()), None).unwrap();
@@ -248,7 +250,9 @@ pub(crate) mod tests {
     #[test]
     fn wav_float_round_trip_is_exact() {
         let x: Vec<Vec<f32>> = vec![
-            (0..1000).map(|i| libm::sinf(i as f32 * 0.01) * 1.5).collect(),
+            (0..1000)
+                .map(|i| libm::sinf(i as f32 * 0.01) * 1.5)
+                .collect(),
             (0..1000).map(|i| i as f32 * 1e-7 - 0.3).collect(),
         ];
         let (info, y) = round_trip(FileFormat::Wav, SampleFormat::Float32, &x);

@@ -78,13 +78,19 @@ fn vorbis_comment(tags: &BTreeMap<String, String>) -> Result<Vec<u8>, AudioError
     out.extend_from_slice(&(tags.len() as u32).to_le_bytes());
     for (name, value) in tags {
         // Vorbis I spec §5.2.1: field names are ASCII 0x20..=0x7D without '='.
-        let valid = !name.is_empty() && name.bytes().all(|b| (0x20..=0x7d).contains(&b) && b != b'=');
+        let valid = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| (0x20..=0x7d).contains(&b) && b != b'=');
         if !valid {
             return Err(AudioError::BadOutput(format!(
                 "tag name {name:?} is not allowed in FLAC (use ASCII letters, no '=')"
             )));
         }
-        push(&mut out, format!("{}={value}", name.to_ascii_uppercase()).as_bytes());
+        push(
+            &mut out,
+            format!("{}={value}", name.to_ascii_uppercase()).as_bytes(),
+        );
     }
     if out.len() >= 1 << 24 {
         return Err(AudioError::BadOutput("tags exceed 16 MiB".into()));
@@ -199,9 +205,15 @@ mod round_trip_tests {
         ]);
         let write = |name: &str| {
             let path = dir.path().join(name);
-            let mut w =
-                crate::io::create_writer(&path, FileFormat::Flac, SampleFormat::Int16, 48000, 2, &tags)
-                    .unwrap();
+            let mut w = crate::io::create_writer(
+                &path,
+                FileFormat::Flac,
+                SampleFormat::Int16,
+                48000,
+                2,
+                &tags,
+            )
+            .unwrap();
             w.write(&[&x[0], &x[1]]).unwrap();
             w.finish().unwrap();
             std::fs::read(path).unwrap()
@@ -210,5 +222,58 @@ mod round_trip_tests {
         assert_eq!(a, b);
         let has = |s: &[u8]| a.windows(s.len()).any(|w| w == s);
         assert!(has(b"ISRC=GBAYE0601498") && has(b"ARTIST=Someone"));
+    }
+}
+
+#[cfg(test)]
+mod edge_tests {
+    use crate::io::{AudioError, create_writer, decode, read_to_end};
+    use crate::ir::{FileFormat, SampleFormat};
+    use std::collections::BTreeMap;
+
+    fn flac_bytes(frames: usize) -> Vec<u8> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.flac");
+        let x: Vec<f32> = (0..frames).map(|i| (i % 200) as f32 / 400.0).collect();
+        let mut w = create_writer(
+            &path,
+            FileFormat::Flac,
+            SampleFormat::Int16,
+            44100,
+            1,
+            &BTreeMap::new(),
+        )
+        .unwrap();
+        w.write(&[&x]).unwrap();
+        w.finish().unwrap();
+        std::fs::read(path).unwrap()
+    }
+
+    #[test]
+    fn truncated_flac_is_an_error() {
+        let mut bytes = flac_bytes(20_000);
+        bytes.truncate(bytes.len() / 2);
+        let mut d = decode::open(Box::new(std::io::Cursor::new(bytes)), Some("flac")).unwrap();
+        let err = read_to_end(&mut d).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                AudioError::Truncated {
+                    declared: 20_000,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn empty_flac_is_written() {
+        // A frameless stream is valid FLAC, but symphonia 0.6 syncs to the first frame
+        // when opening and so reports it as cut short: an error, not a panic.
+        let bytes = flac_bytes(0);
+        assert_eq!(&bytes[..4], b"fLaC");
+        let r = decode::open(Box::new(std::io::Cursor::new(bytes)), Some("flac"));
+        assert!(matches!(r, Err(AudioError::Corrupt { .. })));
     }
 }

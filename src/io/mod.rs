@@ -41,9 +41,7 @@ pub struct AudioInfo {
 pub enum AudioError {
     #[error("is empty (0 bytes)")]
     Empty,
-    #[error(
-        "is not an audio file mixdown can read (it reads WAV, AIFF, FLAC, MP3 and Ogg Vorbis)"
-    )]
+    #[error("is not an audio file mixdown can read (it reads WAV, AIFF, FLAC, MP3 and Ogg Vorbis)")]
     UnrecognisedFormat,
     #[error("contains no audio track")]
     NoAudioTrack,
