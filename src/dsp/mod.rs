@@ -6,11 +6,13 @@ pub mod compressor;
 pub mod dynamics;
 pub mod eq;
 pub mod gain;
+pub mod limiter;
 pub mod param;
 pub mod registry;
 pub mod smooth;
 #[cfg(test)]
 mod testutil;
+pub mod truepeak;
 
 use crate::ir::Insert;
 

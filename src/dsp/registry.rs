@@ -36,6 +36,7 @@ pub struct BandSpec {
 pub static PROCESSORS: &[&ProcessorSpec] = &[
     &super::eq::SPEC,
     &super::compressor::SPEC,
+    &super::limiter::SPEC,
     &super::gain::SPEC,
 ];
 
