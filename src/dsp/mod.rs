@@ -10,6 +10,7 @@ pub mod limiter;
 pub mod param;
 pub mod registry;
 pub mod smooth;
+pub mod stereo;
 #[cfg(test)]
 mod testutil;
 pub mod truepeak;

@@ -38,6 +38,8 @@ pub static PROCESSORS: &[&ProcessorSpec] = &[
     &super::compressor::SPEC,
     &super::limiter::SPEC,
     &super::gain::SPEC,
+    &super::stereo::WIDTH,
+    &super::stereo::POLARITY,
 ];
 
 pub fn lookup(kind: &str) -> Option<&'static ProcessorSpec> {
