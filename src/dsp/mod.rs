@@ -5,6 +5,7 @@ pub mod biquad;
 pub mod compressor;
 pub mod dynamics;
 pub mod eq;
+pub mod expander;
 pub mod gain;
 pub mod limiter;
 pub mod param;

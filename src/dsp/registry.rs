@@ -36,6 +36,8 @@ pub struct BandSpec {
 pub static PROCESSORS: &[&ProcessorSpec] = &[
     &super::eq::SPEC,
     &super::compressor::SPEC,
+    &super::expander::GATE,
+    &super::expander::EXPANDER,
     &super::limiter::SPEC,
     &super::gain::SPEC,
     &super::stereo::WIDTH,
