@@ -129,30 +129,32 @@ fn build_with(
     ratio: f64,
 ) -> Result<Box<dyn Processor>, String> {
     let n = |name| number(&insert.params, specs, name);
-    let hold = ((n("hold")? * ctx.rate).round() as usize).max(1);
-    let mut e = Expander {
-        specs,
-        rate: ctx.rate,
+    let settings = Settings {
         threshold: n("threshold")?,
         ratio: ratio.max(1.0),
         range: n("range")?.max(0.0),
-        floor: 0.0,
-        // Reduction grows when closing (release) and shrinks when opening (attack).
-        ballistics: Ballistics::new(n("release")?, n("attack")?, ctx.rate),
-        hold: vec![(0, 0.0); hold],
-        hold_head: 0,
-        hold_len: 0,
-        n: 0,
-        initial: None,
+        attack: n("attack")?,
+        hold: n("hold")?,
+        release: n("release")?,
     };
-    e.update_floor();
-    e.initial = Some(Box::new(e.clone_settings()));
-    Ok(Box::new(e))
+    Ok(Box::new(Expander::new(specs, settings, ctx.rate)))
+}
+
+/// Settings in canonical units (`ratio` infinite for a gate).
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    pub threshold: f64,
+    pub ratio: f64,
+    pub range: f64,
+    pub attack: f64,
+    pub hold: f64,
+    pub release: f64,
 }
 
 pub struct Expander {
     specs: &'static [ParamSpec],
     rate: f64,
+    initial: Settings,
     threshold: f64,
     ratio: f64,
     range: f64,
@@ -164,17 +166,28 @@ pub struct Expander {
     hold_head: usize,
     hold_len: usize,
     n: u64,
-    initial: Option<Box<Expander>>,
 }
 
 impl Expander {
-    fn clone_settings(&self) -> Expander {
-        Expander {
-            specs: self.specs,
-            hold: vec![(0, 0.0); self.hold.len()],
-            initial: None,
-            ..*self
-        }
+    pub fn new(specs: &'static [ParamSpec], s: Settings, rate: f64) -> Self {
+        let hold = ((s.hold * rate).round() as usize).max(1);
+        let mut e = Expander {
+            specs,
+            rate,
+            initial: s,
+            threshold: s.threshold,
+            ratio: s.ratio,
+            range: s.range,
+            floor: 0.0,
+            // Reduction grows when closing (release) and shrinks when opening (attack).
+            ballistics: Ballistics::new(s.release, s.attack, rate),
+            hold: vec![(0, 0.0); hold],
+            hold_head: 0,
+            hold_len: 0,
+            n: 0,
+        };
+        e.update_floor();
+        e
     }
 
     fn update_floor(&mut self) {
@@ -212,12 +225,7 @@ impl Expander {
 
 impl Processor for Expander {
     fn reset(&mut self) {
-        if let Some(init) = self.initial.take() {
-            *self = Expander {
-                initial: Some(Box::new(init.clone_settings())),
-                ..*init
-            };
-        }
+        *self = Expander::new(self.specs, self.initial, self.rate);
     }
 
     fn set_param(&mut self, id: ParamId, value: f64) {
