@@ -5,12 +5,16 @@ pub mod biquad;
 pub mod compressor;
 pub mod dynamics;
 pub mod eq;
+pub mod expander;
 pub mod gain;
+pub mod limiter;
 pub mod param;
 pub mod registry;
 pub mod smooth;
+pub mod stereo;
 #[cfg(test)]
 mod testutil;
+pub mod truepeak;
 
 use crate::ir::Insert;
 

@@ -9,6 +9,8 @@ use crate::syntax::ast::Unit;
 pub enum UnitKind {
     /// A level or gain in dB (`dB`, `dBFS`; `-inf dB` allowed where min is -inf). Stored in dB.
     Level,
+    /// A true-peak level (`dBTP`; `dB`, `dBFS` also accepted). Stored in dB.
+    TruePeak,
     /// A frequency (`Hz`, `kHz`). Stored in Hz. Must stay below the Nyquist frequency.
     Frequency,
     /// A duration (`ms`, `s`, `smp`). Stored in seconds.
@@ -34,6 +36,7 @@ impl UnitKind {
     pub fn describe(self) -> String {
         match self {
             UnitKind::Level => "a level in dB".into(),
+            UnitKind::TruePeak => "a true-peak level in dBTP".into(),
             UnitKind::Frequency => "a frequency in Hz or kHz".into(),
             UnitKind::Time => "a time in ms or s".into(),
             UnitKind::TimeOrNote => "a time in ms or s, or a note length such as 1/8".into(),
@@ -51,6 +54,7 @@ impl UnitKind {
         use Unit::*;
         match self {
             UnitKind::Level => matches!(unit, Some(Db | Dbfs)),
+            UnitKind::TruePeak => matches!(unit, Some(Dbtp | Db | Dbfs)),
             UnitKind::Frequency => matches!(unit, Some(Hz | Khz)),
             UnitKind::Time | UnitKind::TimeOrNote => matches!(unit, Some(Ms | S | Smp)),
             UnitKind::Number => unit.is_none(),
@@ -75,6 +79,7 @@ impl UnitKind {
     pub fn canonical_unit(self) -> &'static str {
         match self {
             UnitKind::Level => "dB",
+            UnitKind::TruePeak => "dBTP",
             UnitKind::Frequency => "Hz",
             UnitKind::Time | UnitKind::TimeOrNote => "s",
             UnitKind::Percent => "%",

@@ -36,7 +36,12 @@ pub struct BandSpec {
 pub static PROCESSORS: &[&ProcessorSpec] = &[
     &super::eq::SPEC,
     &super::compressor::SPEC,
+    &super::expander::GATE,
+    &super::expander::EXPANDER,
+    &super::limiter::SPEC,
     &super::gain::SPEC,
+    &super::stereo::WIDTH,
+    &super::stereo::POLARITY,
 ];
 
 pub fn lookup(kind: &str) -> Option<&'static ProcessorSpec> {
