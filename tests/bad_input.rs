@@ -5,12 +5,16 @@ use crate::support::{Project, read_wav, sine};
 
 fn stem_project() -> Project {
     let p = Project::new();
-    p.wav("stem.wav", 48000, &[sine(440.0, 0.3, 48000, 4800)]).mix("track s \"stem.wav\"\nexport \"out/m.wav\" { bits 24 }\n");
+    p.wav("stem.wav", 48000, &[sine(440.0, 0.3, 48000, 4800)])
+        .mix("track s \"stem.wav\"\nexport \"out/m.wav\" { bits 24 }\n");
     p
 }
 
 fn assert_no_temp_files(p: &Project) {
-    let names: Vec<String> = std::fs::read_dir(p.path("out")).expect("out").map(|e| e.expect("entry").file_name().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> = std::fs::read_dir(p.path("out"))
+        .expect("out")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
     assert_eq!(names, vec!["m.wav".to_string()], "stray files in out/");
 }
 
@@ -19,13 +23,28 @@ fn corrupt_stem_names_the_file_exits_1_and_keeps_the_old_master() {
     let p = stem_project();
     p.render().ok();
     let before = std::fs::read(p.path("out/m.wav")).expect("master");
-    for (what, bytes) in [("text", b"this is not audio at all\n".to_vec()), ("empty", vec![])] {
+    for (what, bytes) in [
+        ("text", b"this is not audio at all\n".to_vec()),
+        ("empty", vec![]),
+    ] {
         p.file("stem.wav", &bytes);
         let r = p.render();
         assert_eq!(r.code, 1, "{what}: {}", r.stderr);
-        assert!(r.stderr.contains("stem.wav"), "{what}: the message names the file:\n{}", r.stderr);
-        assert!(r.stderr.contains("song.mix:1:"), "{what}: the message points into the mix:\n{}", r.stderr);
-        assert_eq!(std::fs::read(p.path("out/m.wav")).expect("master"), before, "{what}: the master was touched");
+        assert!(
+            r.stderr.contains("stem.wav"),
+            "{what}: the message names the file:\n{}",
+            r.stderr
+        );
+        assert!(
+            r.stderr.contains("song.mix:1:"),
+            "{what}: the message points into the mix:\n{}",
+            r.stderr
+        );
+        assert_eq!(
+            std::fs::read(p.path("out/m.wav")).expect("master"),
+            before,
+            "{what}: the master was touched"
+        );
         assert_no_temp_files(&p);
     }
 }
@@ -37,7 +56,11 @@ fn truncated_wav_is_an_error() {
     p.file("stem.wav", &full[..full.len() / 2]);
     let r = p.render();
     assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(r.stderr.contains("stem.wav") && r.stderr.contains("truncated"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("stem.wav") && r.stderr.contains("truncated"),
+        "{}",
+        r.stderr
+    );
     assert!(!p.path("out/m.wav").exists());
 }
 
@@ -47,7 +70,11 @@ fn missing_stem_and_unsupported_layout() {
     p.mix("track s \"nope.wav\"\n");
     let r = p.run(&["check", "song.mix"]);
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("cannot open nope.wav: no such file"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("cannot open nope.wav: no such file"),
+        "{}",
+        r.stderr
+    );
     let six: Vec<Vec<f32>> = (0..6).map(|_| vec![0.1; 100]).collect();
     p.wav("six.wav", 48000, &six).mix("track s \"six.wav\"\n");
     let r = p.run(&["check", "song.mix"]);

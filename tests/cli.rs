@@ -5,7 +5,12 @@ use crate::support::Project;
 #[test]
 fn help_everywhere() {
     let p = Project::new();
-    for args in [vec!["--help"], vec!["render", "--help"], vec!["check", "--help"], vec!["graph", "--help"]] {
+    for args in [
+        vec!["--help"],
+        vec!["render", "--help"],
+        vec!["check", "--help"],
+        vec!["graph", "--help"],
+    ] {
         let r = p.run(&args);
         assert_eq!(r.code, 0, "{args:?}");
         assert!(r.stdout.contains("Usage"), "{args:?}: {}", r.stdout);
@@ -27,7 +32,11 @@ fn graph_formats() {
     let dot = p.run(&["graph", "song.mix", "--format", "dot"]);
     dot.ok();
     assert!(dot.stdout.starts_with("digraph mix {"));
-    assert!(dot.stdout.contains("style=dashed") && dot.stdout.contains("style=dotted"), "{}", dot.stdout);
+    assert!(
+        dot.stdout.contains("style=dashed") && dot.stdout.contains("style=dotted"),
+        "{}",
+        dot.stdout
+    );
     let json = p.run(&["graph", "song.mix", "--format", "json"]);
     json.ok();
     let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("valid JSON");

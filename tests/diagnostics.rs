@@ -18,19 +18,38 @@ fn three_independent_mistakes_are_all_reported_with_their_lines() {
     );
     assert_eq!(r.code, 1);
     for needle in ["song.mix:2:", "song.mix:3:", "song.mix:4:", "3 errors"] {
-        assert!(r.stderr.contains(needle), "missing {needle:?} in:\n{}", r.stderr);
+        assert!(
+            r.stderr.contains(needle),
+            "missing {needle:?} in:\n{}",
+            r.stderr
+        );
     }
     assert!(r.stderr.contains("did you mean `gain`?"), "{}", r.stderr);
-    assert!(r.stderr.contains("`threshold` expects a level in dB, found 120Hz"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("`threshold` expects a level in dB, found 120Hz"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
 fn routing_loop_names_every_strip() {
-    let r = check("track t sine 1kHz { level -20dBFS; length 1s; to a }\nbus a { to b }\nbus b { to c }\nbus c { send a -6dB }\n");
+    let r = check(
+        "track t sine 1kHz { level -20dBFS; length 1s; to a }\nbus a { to b }\nbus b { to c }\nbus c { send a -6dB }\n",
+    );
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("routing loop: a -> b -> c -> a"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("routing loop: a -> b -> c -> a"),
+        "{}",
+        r.stderr
+    );
     for label in ["a feeds b", "b feeds c", "c sends to a"] {
-        assert!(r.stderr.contains(label), "missing label {label:?}:\n{}", r.stderr);
+        assert!(
+            r.stderr.contains(label),
+            "missing label {label:?}:\n{}",
+            r.stderr
+        );
     }
 }
 
@@ -38,7 +57,11 @@ fn routing_loop_names_every_strip() {
 fn unknown_bus_suggests_the_closest() {
     let r = check("track t sine 1kHz { level -20dBFS; length 1s; to drumz }\nbus drums\n");
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("no bus named `drumz`") && r.stderr.contains("did you mean `drums`?"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no bus named `drumz`") && r.stderr.contains("did you mean `drums`?"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -56,27 +79,56 @@ fn range_checks() {
         ("compressor { ratio 0.5 }", "`ratio` must be between"),
         ("eq { bell 1kHz +2dB q 0 }", "`q` must be between"),
     ] {
-        let r = check(&format!("track t sine 1kHz {{ level -20dBFS; length 1s; {mix} }}\n"));
+        let r = check(&format!(
+            "track t sine 1kHz {{ level -20dBFS; length 1s; {mix} }}\n"
+        ));
         assert_eq!(r.code, 1, "{mix}");
-        assert!(r.stderr.contains(needle), "{mix}: missing {needle:?}:\n{}", r.stderr);
+        assert!(
+            r.stderr.contains(needle),
+            "{mix}: missing {needle:?}:\n{}",
+            r.stderr
+        );
     }
 }
 
 #[test]
 fn duplicates_and_warnings() {
-    let r = check("track a sine 1kHz { level -20dBFS; length 1s }\ntrack a sine 1kHz { level -20dBFS; length 1s }\n");
+    let r = check(
+        "track a sine 1kHz { level -20dBFS; length 1s }\ntrack a sine 1kHz { level -20dBFS; length 1s }\n",
+    );
     assert!(r.stderr.contains("`a` is declared twice"), "{}", r.stderr);
-    let r = check("track a sine 1kHz { level -20dBFS; length 1s; compressor { ratio 2 }; compressor { ratio 3 } }\n");
-    assert!(r.stderr.contains("two processors named `compressor`"), "{}", r.stderr);
-    let r = check("track a sine 1kHz { level -20dBFS; length 1s; to quiet }\nbus quiet { mute }\nbus lonely\n");
+    let r = check(
+        "track a sine 1kHz { level -20dBFS; length 1s; compressor { ratio 2 }; compressor { ratio 3 } }\n",
+    );
+    assert!(
+        r.stderr.contains("two processors named `compressor`"),
+        "{}",
+        r.stderr
+    );
+    let r = check(
+        "track a sine 1kHz { level -20dBFS; length 1s; to quiet }\nbus quiet { mute }\nbus lonely\n",
+    );
     assert_eq!(r.code, 0, "warnings do not fail a check:\n{}", r.stderr);
-    assert!(r.stderr.contains("nothing is routed or sent to bus `lonely`"), "{}", r.stderr);
-    assert!(r.stderr.contains("`a` is routed nowhere audible"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("nothing is routed or sent to bus `lonely`"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("`a` is routed nowhere audible"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
 fn bar_positions_need_a_tempo() {
     let r = check("track a sine 1kHz { level -20dBFS; length 1s; start bar 2 }\n");
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("a bar position needs a tempo"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("a bar position needs a tempo"),
+        "{}",
+        r.stderr
+    );
 }

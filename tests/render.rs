@@ -29,8 +29,13 @@ export "out/mix.flac" { bits 24 }
 fn jobs_and_chunk_sizes_write_identical_bytes() {
     let p = busy_project();
     let files = ["mix.wav", "mix-16.wav", "mix.flac"];
-    p.run(&["render", "song.mix", "--jobs", "1", "-o", "j1"]).ok();
-    for (dir, args) in [("j2", vec!["--jobs", "2"]), ("c1", vec!["--jobs", "2", "--chunk", "1"]), ("c777", vec!["--jobs", "1", "--chunk", "777"])] {
+    p.run(&["render", "song.mix", "--jobs", "1", "-o", "j1"])
+        .ok();
+    for (dir, args) in [
+        ("j2", vec!["--jobs", "2"]),
+        ("c1", vec!["--jobs", "2", "--chunk", "1"]),
+        ("c777", vec!["--jobs", "1", "--chunk", "777"]),
+    ] {
         let mut all = vec!["render", "song.mix", "-o", dir];
         all.extend(args);
         p.run(&all).ok();
@@ -47,14 +52,22 @@ fn export_formats_rates_and_lengths() {
     let p = busy_project();
     p.render().ok();
     let (spec, x) = read_wav(&p.path("out/mix.wav"));
-    assert_eq!((spec.sample_rate, spec.bits_per_sample, spec.channels), (48000, 24, 2));
+    assert_eq!(
+        (spec.sample_rate, spec.bits_per_sample, spec.channels),
+        (48000, 24, 2)
+    );
     // The longest source is c: 0.1 s (4800 samples) + 40000 frames; tail 0s.
     assert_eq!(x[0].len(), 44800);
     let (spec16, y) = read_wav(&p.path("out/mix-16.wav"));
     assert_eq!((spec16.sample_rate, spec16.bits_per_sample), (44100, 16));
     // Resampled on export to exactly round(44800 * 44100 / 48000) frames.
     assert_eq!(y[0].len(), 41160);
-    assert!(std::fs::metadata(p.path("out/mix.flac")).expect("flac").len() > 1000);
+    assert!(
+        std::fs::metadata(p.path("out/mix.flac"))
+            .expect("flac")
+            .len()
+            > 1000
+    );
 }
 
 #[test]
@@ -79,7 +92,11 @@ fn buses_sum_by_plain_addition() {
     );
     p.render().ok();
     let (_, x) = read_wav(&p.path("out/t.wav"));
-    assert!((peak_db(&x[0]) - (-20.0 + 6.0206 - 3.0103)).abs() < 0.001, "{}", peak_db(&x[0]));
+    assert!(
+        (peak_db(&x[0]) - (-20.0 + 6.0206 - 3.0103)).abs() < 0.001,
+        "{}",
+        peak_db(&x[0])
+    );
 }
 
 #[test]
@@ -96,8 +113,10 @@ fn default_export_and_out_dir() {
 #[test]
 fn stems_are_aligned_with_the_master_and_sum_to_it() {
     let p = Project::new();
-    p.wav("a.wav", 48000, &[noise(5, 0.2, 9000)]).wav("b.wav", 48000, &[noise(6, 0.2, 12000)]).mix(
-        r#"
+    p.wav("a.wav", 48000, &[noise(5, 0.2, 9000)])
+        .wav("b.wav", 48000, &[noise(6, 0.2, 12000)])
+        .mix(
+            r#"
 session { tail 0s }
 track a "a.wav" { pan -30%; to grp }
 track b "b.wav" { start 100smp; eq { bell 1kHz +4dB } }
@@ -105,7 +124,7 @@ bus grp { gain -2dB }
 export "out/m.wav" { bits 32float }
 export stems "out/{name}.wav" { of grp, b; bits 32float }
 "#,
-    );
+        );
     p.render().ok();
     let (_, m) = read_wav(&p.path("out/m.wav"));
     let (_, g) = read_wav(&p.path("out/grp.wav"));
@@ -114,7 +133,9 @@ export stems "out/{name}.wav" { of grp, b; bits 32float }
     assert_eq!(m[0].len(), b[0].len());
     for ch in 0..2 {
         // No master processing: the stems sum to the master to float precision (< -120 dBFS).
-        let worst = (0..m[ch].len()).map(|i| (m[ch][i] - g[ch][i] - b[ch][i]).abs()).fold(0.0, f64::max);
+        let worst = (0..m[ch].len())
+            .map(|i| (m[ch][i] - g[ch][i] - b[ch][i]).abs())
+            .fold(0.0, f64::max);
         assert!(worst < 1e-6, "residual {worst}");
     }
 }

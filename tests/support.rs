@@ -17,14 +17,20 @@ pub struct Run {
 impl Run {
     #[track_caller]
     pub fn ok(&self) -> &Self {
-        assert_eq!(self.code, 0, "expected success, got {}:\n{}", self.code, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "expected success, got {}:\n{}",
+            self.code, self.stderr
+        );
         self
     }
 }
 
 impl Project {
     pub fn new() -> Self {
-        Self { dir: tempfile::tempdir().expect("temp dir") }
+        Self {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     pub fn path(&self, rel: &str) -> PathBuf {
@@ -46,7 +52,12 @@ impl Project {
     pub fn wav(&self, rel: &str, rate: u32, planar: &[Vec<f32>]) -> &Self {
         let p = self.path(rel);
         std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        let spec = hound::WavSpec { channels: planar.len() as u16, sample_rate: rate, bits_per_sample: 32, sample_format: hound::SampleFormat::Float };
+        let spec = hound::WavSpec {
+            channels: planar.len() as u16,
+            sample_rate: rate,
+            bits_per_sample: 32,
+            sample_format: hound::SampleFormat::Float,
+        };
         let mut w = hound::WavWriter::create(p, spec).expect("create wav");
         for i in 0..planar[0].len() {
             for ch in planar {
@@ -58,10 +69,24 @@ impl Project {
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
-        let out = Command::new(env!("CARGO_BIN_EXE_mixdown")).args(args).current_dir(self.dir.path()).env("NO_COLOR", "1").output().expect("run mixdown");
+        let out = Command::new(env!("CARGO_BIN_EXE_mixdown"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run mixdown");
         let code = out.status.code().unwrap_or(-1);
-        assert_ne!(code, 101, "mixdown panicked:\n{}", String::from_utf8_lossy(&out.stderr));
-        Run { code, stdout: String::from_utf8_lossy(&out.stdout).into(), stderr: String::from_utf8_lossy(&out.stderr).into() }
+        assert_ne!(
+            code,
+            101,
+            "mixdown panicked:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Run {
+            code,
+            stdout: String::from_utf8_lossy(&out.stdout).into(),
+            stderr: String::from_utf8_lossy(&out.stderr).into(),
+        }
     }
 
     pub fn render(&self) -> Run {
@@ -71,17 +96,25 @@ impl Project {
 
 /// Reads a WAV as planar f64 plus its spec.
 pub fn read_wav(path: &Path) -> (hound::WavSpec, Vec<Vec<f64>>) {
-    let mut r = hound::WavReader::open(path).unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
+    let mut r =
+        hound::WavReader::open(path).unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
     let spec = r.spec();
     let ch = spec.channels as usize;
     let samples: Vec<f64> = match spec.sample_format {
-        hound::SampleFormat::Float => r.samples::<f32>().map(|s| f64::from(s.expect("sample"))).collect(),
+        hound::SampleFormat::Float => r
+            .samples::<f32>()
+            .map(|s| f64::from(s.expect("sample")))
+            .collect(),
         hound::SampleFormat::Int => {
             let scale = f64::from(1u32 << (spec.bits_per_sample - 1));
-            r.samples::<i32>().map(|s| f64::from(s.expect("sample")) / scale).collect()
+            r.samples::<i32>()
+                .map(|s| f64::from(s.expect("sample")) / scale)
+                .collect()
         }
     };
-    let planar = (0..ch).map(|c| samples.iter().skip(c).step_by(ch).copied().collect()).collect();
+    let planar = (0..ch)
+        .map(|c| samples.iter().skip(c).step_by(ch).copied().collect())
+        .collect();
     (spec, planar)
 }
 
@@ -90,15 +123,21 @@ pub fn peak_db(x: &[f64]) -> f64 {
 }
 
 pub fn sine(freq: f64, amp: f64, rate: u32, frames: usize) -> Vec<f32> {
-    (0..frames).map(|i| (amp * (std::f64::consts::TAU * freq * i as f64 / f64::from(rate)).sin()) as f32).collect()
+    (0..frames)
+        .map(|i| (amp * (std::f64::consts::TAU * freq * i as f64 / f64::from(rate)).sin()) as f32)
+        .collect()
 }
 
 /// Deterministic noise in [-amp, amp).
 pub fn noise(seed: u64, amp: f32, frames: usize) -> Vec<f32> {
-    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     (0..frames)
         .map(|_| {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             ((x >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0) * amp
         })
         .collect()

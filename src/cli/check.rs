@@ -27,6 +27,11 @@ pub fn run(a: Args) -> ExitCode {
         super::print_diags(&errors, &world);
         return ExitCode::from(1);
     }
-    eprintln!("{}: ok ({} strips, {} exports)", a.file.display(), mix.strips.len() + 1, mix.exports.len());
+    eprintln!(
+        "{}: ok ({} strips, {} exports)",
+        a.file.display(),
+        mix.strips.len() + 1,
+        mix.exports.len()
+    );
     ExitCode::SUCCESS
 }

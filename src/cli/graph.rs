@@ -36,10 +36,19 @@ pub fn run(a: Args) -> ExitCode {
     let g = crate::graph::build(&mix);
     let sched = crate::graph::schedule::schedule(&g);
     let name = |i: usize| mix.strips.get(i).map_or("master", |s| s.name.as_str());
-    let doc = GraphDoc { mix: &mix, schedule: sched.levels.iter().map(|l| l.iter().map(|&i| name(i)).collect()).collect() };
+    let doc = GraphDoc {
+        mix: &mix,
+        schedule: sched
+            .levels
+            .iter()
+            .map(|l| l.iter().map(|&i| name(i)).collect())
+            .collect(),
+    };
     let text = match a.format {
         Format::Dot => crate::graph::dot::to_dot(&mix, &g),
-        Format::Json => serde_json::to_string_pretty(&doc).map(|s| s + "\n").unwrap_or_default(),
+        Format::Json => serde_json::to_string_pretty(&doc)
+            .map(|s| s + "\n")
+            .unwrap_or_default(),
         Format::Yaml => serde_saphyr::to_string(&doc).unwrap_or_default(),
     };
     print!("{text}");

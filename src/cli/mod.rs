@@ -10,11 +10,14 @@ use crate::diag::report::{self, Style};
 use crate::world::World;
 use clap::{Parser, Subcommand};
 use std::io::IsTerminal;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "mixdown", version, about = "A declarative mix-as-code compiler: one .mix file in, masters and stems out.")]
+#[command(
+    name = "mixdown",
+    version,
+    about = "A declarative mix-as-code compiler: one .mix file in, masters and stems out."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -50,7 +53,7 @@ pub fn run() -> ExitCode {
 pub(crate) fn style() -> Style {
     let tty = std::io::stderr().is_terminal();
     let color = tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    Style { color, width: if tty { 100 } else { 100 } }
+    Style { color, width: 100 }
 }
 
 /// Prints diagnostics to stderr with a summary line.
@@ -65,7 +68,10 @@ pub(crate) fn print_diags(diags: &[Diagnostic], world: &dyn World) {
 }
 
 /// Loads and compiles, printing diagnostics. `Err` carries the exit code.
-pub(crate) fn compile(world: &dyn World, file: &PathBuf) -> Result<crate::ir::Mix, ExitCode> {
+pub(crate) fn compile(
+    world: &dyn World,
+    file: &std::path::Path,
+) -> Result<crate::ir::Mix, ExitCode> {
     let (_, compiled) = match crate::compile::compile_path(world, file) {
         Ok(c) => c,
         Err(e) => {
@@ -80,5 +86,9 @@ pub(crate) fn compile(world: &dyn World, file: &PathBuf) -> Result<crate::ir::Mi
 /// Exit code for diagnostics found while rendering: environment problems (outputs,
 /// threads) are 2, problems with the mix or its audio 1.
 pub(crate) fn exit_for(diags: &[Diagnostic]) -> ExitCode {
-    if diags.iter().any(|d| matches!(d.code, "output" | "threads")) { ExitCode::from(2) } else { ExitCode::from(1) }
+    if diags.iter().any(|d| matches!(d.code, "output" | "threads")) {
+        ExitCode::from(2)
+    } else {
+        ExitCode::from(1)
+    }
 }

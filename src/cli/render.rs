@@ -38,14 +38,23 @@ pub fn run(a: Args) -> ExitCode {
         return ExitCode::from(2);
     }
     let opts = RenderOptions {
-        jobs: a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        jobs: a
+            .jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         chunk: a.chunk,
         out_dir: a.out_dir.clone(),
-        file_stem: a.file.file_stem().map_or("mix".into(), |s| s.to_string_lossy().into_owned()),
+        file_stem: a
+            .file
+            .file_stem()
+            .map_or("mix".into(), |s| s.to_string_lossy().into_owned()),
     };
     let bar = if !a.quiet && std::io::stderr().is_terminal() {
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-        bar.set_style(ProgressStyle::with_template("{spinner} rendering [{bar:30}] {percent}% {elapsed}").unwrap_or_else(|_| ProgressStyle::default_bar()).progress_chars("=> "));
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} rendering [{bar:30}] {percent}% {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
         Some(bar)
     } else {
         None
@@ -64,9 +73,20 @@ pub fn run(a: Args) -> ExitCode {
         Ok(report) => {
             if !a.quiet {
                 let secs = report.frames as f64 / f64::from(mix.session.rate);
-                eprintln!("rendered {} ({}) in {:.2}s", a.file.display(), clock(secs), started.elapsed().as_secs_f64());
+                eprintln!(
+                    "rendered {} ({}) in {:.2}s",
+                    a.file.display(),
+                    clock(secs),
+                    started.elapsed().as_secs_f64()
+                );
                 for f in &report.files {
-                    eprintln!("  wrote {}  {} Hz  {}  peak {:.2} dBFS", f.path.display(), f.rate, clock(f.seconds), f.peak_dbfs);
+                    eprintln!(
+                        "  wrote {}  {} Hz  {}  peak {:.2} dBFS",
+                        f.path.display(),
+                        f.rate,
+                        clock(f.seconds),
+                        f.peak_dbfs
+                    );
                 }
             }
             ExitCode::SUCCESS

@@ -20,7 +20,13 @@ impl<'a> Chains<'a> {
         self.expand_in(block, &BTreeMap::new(), &mut stack, diags)
     }
 
-    fn expand_in(&self, block: &Block, subst: &BTreeMap<String, Value>, stack: &mut Vec<(String, Span)>, diags: &mut Vec<Diagnostic>) -> Block {
+    fn expand_in(
+        &self,
+        block: &Block,
+        subst: &BTreeMap<String, Value>,
+        stack: &mut Vec<(String, Span)>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Block {
         let mut out = Vec::new();
         for stmt in &block.stmts {
             match stmt {
@@ -41,13 +47,32 @@ impl<'a> Chains<'a> {
                 }
             }
         }
-        Block { stmts: out, span: block.span }
+        Block {
+            stmts: out,
+            span: block.span,
+        }
     }
 
-    fn call(&self, call: &Call, outer: &BTreeMap<String, Value>, stack: &mut Vec<(String, Span)>, diags: &mut Vec<Diagnostic>) -> Option<Vec<Stmt>> {
-        let name: String = call.path.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(".");
+    fn call(
+        &self,
+        call: &Call,
+        outer: &BTreeMap<String, Value>,
+        stack: &mut Vec<(String, Span)>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Vec<Stmt>> {
+        let name: String = call
+            .path
+            .iter()
+            .map(|i| i.name.as_str())
+            .collect::<Vec<_>>()
+            .join(".");
         let Some(def) = self.defs.get(&name) else {
-            let mut d = Diagnostic::error("unknown-name", call.span, format!("no chain named `{name}`")).with_label_text("unknown chain");
+            let mut d = Diagnostic::error(
+                "unknown-name",
+                call.span,
+                format!("no chain named `{name}`"),
+            )
+            .with_label_text("unknown chain");
             if let Some(s) = did_you_mean(&name, self.defs.keys().map(String::as_str)) {
                 d = d.with_hint(format!("did you mean `{s}`?"));
             } else if call.path.len() == 2 {
@@ -57,8 +82,17 @@ impl<'a> Chains<'a> {
             return None;
         };
         if let Some(pos) = stack.iter().position(|(n, _)| *n == name) {
-            let cycle: Vec<&str> = stack[pos..].iter().map(|(n, _)| n.as_str()).chain([name.as_str()]).collect();
-            let mut d = Diagnostic::error("recursive-chain", call.span, format!("chain recursion: {}", cycle.join(" -> "))).with_label_text("calls back into the cycle");
+            let cycle: Vec<&str> = stack[pos..]
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .chain([name.as_str()])
+                .collect();
+            let mut d = Diagnostic::error(
+                "recursive-chain",
+                call.span,
+                format!("chain recursion: {}", cycle.join(" -> ")),
+            )
+            .with_label_text("calls back into the cycle");
             for (n, span) in &stack[pos..] {
                 d = d.with_label(*span, format!("called `{n}` here"));
             }
@@ -68,8 +102,15 @@ impl<'a> Chains<'a> {
         let mut subst = BTreeMap::new();
         for arg in &call.args {
             let Some(p) = def.params.iter().find(|p| p.name.name == arg.name.name) else {
-                let mut d = Diagnostic::error("unknown-name", arg.name.span, format!("chain `{name}` has no parameter `{}`", arg.name.name));
-                if let Some(s) = did_you_mean(&arg.name.name, def.params.iter().map(|p| p.name.name.as_str())) {
+                let mut d = Diagnostic::error(
+                    "unknown-name",
+                    arg.name.span,
+                    format!("chain `{name}` has no parameter `{}`", arg.name.name),
+                );
+                if let Some(s) = did_you_mean(
+                    &arg.name.name,
+                    def.params.iter().map(|p| p.name.name.as_str()),
+                ) {
                     d = d.with_hint(format!("did you mean `{s}`?"));
                 }
                 diags.push(d);
@@ -81,8 +122,16 @@ impl<'a> Chains<'a> {
                 && !same_kind(default, &value)
             {
                 diags.push(
-                    Diagnostic::error("wrong-unit", value.span, format!("`{}` of chain `{name}` expects a value like {}", p.name.name, super::values::describe(default)))
-                        .with_label(p.span, "declared here"),
+                    Diagnostic::error(
+                        "wrong-unit",
+                        value.span,
+                        format!(
+                            "`{}` of chain `{name}` expects a value like {}",
+                            p.name.name,
+                            super::values::describe(default)
+                        ),
+                    )
+                    .with_label(p.span, "declared here"),
                 );
                 continue;
             }
@@ -97,7 +146,12 @@ impl<'a> Chains<'a> {
                     subst.insert(p.name.name.clone(), v.clone());
                 }
                 None => diags.push(
-                    Diagnostic::error("missing-value", call.span, format!("chain `{name}` needs `{}`", p.name.name)).with_label(p.span, "declared without a default here"),
+                    Diagnostic::error(
+                        "missing-value",
+                        call.span,
+                        format!("chain `{name}` needs `{}`", p.name.name),
+                    )
+                    .with_label(p.span, "declared without a default here"),
                 ),
             }
         }
@@ -113,7 +167,10 @@ fn substitute(v: &mut Value, subst: &BTreeMap<String, Value>) {
         && let Some(new) = subst.get(w)
     {
         // Keep the call's value but point at where it is used, so errors about it show the use.
-        *v = Value { kind: new.kind.clone(), span: new.span };
+        *v = Value {
+            kind: new.kind.clone(),
+            span: new.span,
+        };
     }
 }
 
@@ -134,8 +191,16 @@ fn same_kind(a: &Value, b: &Value) -> bool {
         }
     }
     match (&a.kind, &b.kind) {
-        (ValueKind::Number { unit: ua, .. }, ValueKind::Number { unit: ub, .. }) => family(*ua) == family(*ub),
-        (ValueKind::Number { unit: Some(Unit::Ms | Unit::S), .. }, ValueKind::Fraction { .. }) => true,
+        (ValueKind::Number { unit: ua, .. }, ValueKind::Number { unit: ub, .. }) => {
+            family(*ua) == family(*ub)
+        }
+        (
+            ValueKind::Number {
+                unit: Some(Unit::Ms | Unit::S),
+                ..
+            },
+            ValueKind::Fraction { .. },
+        ) => true,
         (x, y) => std::mem::discriminant(x) == std::mem::discriminant(y),
     }
 }

@@ -11,26 +11,52 @@ use std::path::Path;
 
 const SETTINGS: &[&str] = &["bits", "rate", "dither", "tags", "of"];
 
-pub fn lower_export(e: &ast::Export, base: &Path, session_rate: u32, diags: &mut Vec<Diagnostic>) -> Export {
+pub fn lower_export(
+    e: &ast::Export,
+    base: &Path,
+    session_rate: u32,
+    diags: &mut Vec<Diagnostic>,
+) -> Export {
     let stems = match &e.kind {
         None => false,
         Some(k) if k.name == "stems" => true,
         Some(k) => {
-            diags.push(Diagnostic::error("unknown-name", k.span, format!("unknown export kind `{}`", k.name)).with_hint("write `export \"file.wav\"` or `export stems \"stems/{name}.wav\"`"));
+            diags.push(
+                Diagnostic::error(
+                    "unknown-name",
+                    k.span,
+                    format!("unknown export kind `{}`", k.name),
+                )
+                .with_hint("write `export \"file.wav\"` or `export stems \"stems/{name}.wav\"`"),
+            );
             false
         }
     };
-    let ext = Path::new(&e.path.value).extension().and_then(|x| x.to_str()).map(str::to_ascii_lowercase);
+    let ext = Path::new(&e.path.value)
+        .extension()
+        .and_then(|x| x.to_str())
+        .map(str::to_ascii_lowercase);
     let format = match ext.as_deref() {
         Some("wav") => FileFormat::Wav,
         Some("flac") => FileFormat::Flac,
         _ => {
-            diags.push(Diagnostic::error("unknown-format", e.path.span, "an export file must end in .wav or .flac").with_label_text("unknown file type"));
+            diags.push(
+                Diagnostic::error(
+                    "unknown-format",
+                    e.path.span,
+                    "an export file must end in .wav or .flac",
+                )
+                .with_label_text("unknown file type"),
+            );
             FileFormat::Wav
         }
     };
     if stems && !e.path.value.contains("{name}") {
-        diags.push(Diagnostic::error("wrong-value", e.path.span, "a stems pattern needs `{name}`, e.g. \"out/stems/{name}.wav\""));
+        diags.push(Diagnostic::error(
+            "wrong-value",
+            e.path.span,
+            "a stems pattern needs `{name}`, e.g. \"out/stems/{name}.wav\"",
+        ));
     }
     let mut out = Export {
         kind: ExportKind::Master,
@@ -47,41 +73,87 @@ pub fn lower_export(e: &ast::Export, base: &Path, session_rate: u32, diags: &mut
     let mut seen: BTreeMap<String, Span> = BTreeMap::new();
     for stmt in &e.body.stmts {
         let Stmt::Command(c) = stmt else {
-            diags.push(Diagnostic::error("misplaced", stmt.span(), "chain calls cannot stand in an export"));
+            diags.push(Diagnostic::error(
+                "misplaced",
+                stmt.span(),
+                "chain calls cannot stand in an export",
+            ));
             continue;
         };
         let key = c.name.name.as_str();
         if let Some(first) = seen.insert(key.to_string(), c.span) {
-            diags.push(Diagnostic::error("duplicate-setting", c.span, format!("`{key}` is set twice")).with_label(first, "first set here"));
+            diags.push(
+                Diagnostic::error("duplicate-setting", c.span, format!("`{key}` is set twice"))
+                    .with_label(first, "first set here"),
+            );
             continue;
         }
         let one = c.args.first().filter(|_| c.args.len() == 1);
         match (key, one) {
             ("bits", Some(v)) => match v.kind {
-                ValueKind::Number { value: 16.0, unit: None } => out.bits = SampleFormat::Int16,
-                ValueKind::Number { value: 24.0, unit: None } => out.bits = SampleFormat::Int24,
-                ValueKind::Number { value: 32.0, unit: Some(Unit::Float) } => out.bits = SampleFormat::Float32,
-                _ => diags.push(Diagnostic::error("wrong-value", v.span, format!("`bits` is 16, 24 or 32float, found {}", describe(v)))),
+                ValueKind::Number {
+                    value: 16.0,
+                    unit: None,
+                } => out.bits = SampleFormat::Int16,
+                ValueKind::Number {
+                    value: 24.0,
+                    unit: None,
+                } => out.bits = SampleFormat::Int24,
+                ValueKind::Number {
+                    value: 32.0,
+                    unit: Some(Unit::Float),
+                } => out.bits = SampleFormat::Float32,
+                _ => diags.push(Diagnostic::error(
+                    "wrong-value",
+                    v.span,
+                    format!("`bits` is 16, 24 or 32float, found {}", describe(v)),
+                )),
             },
-            ("rate", Some(v)) => match v.kind {
-                ValueKind::Number { value, unit: Some(u @ (Unit::Hz | Unit::Khz)) } => {
-                    let hz = if u == Unit::Khz { value * 1000.0 } else { value };
-                    if hz.fract() != 0.0 || !(8000.0..=384_000.0).contains(&hz) {
-                        diags.push(Diagnostic::error("out-of-range", v.span, "an export rate must be a whole number of Hz between 8kHz and 384kHz"));
-                    } else {
-                        out.rate = hz.round() as u32;
+            ("rate", Some(v)) => {
+                match v.kind {
+                    ValueKind::Number {
+                        value,
+                        unit: Some(u @ (Unit::Hz | Unit::Khz)),
+                    } => {
+                        let hz = if u == Unit::Khz {
+                            value * 1000.0
+                        } else {
+                            value
+                        };
+                        if hz.fract() != 0.0 || !(8000.0..=384_000.0).contains(&hz) {
+                            diags.push(Diagnostic::error("out-of-range", v.span, "an export rate must be a whole number of Hz between 8kHz and 384kHz"));
+                        } else {
+                            out.rate = hz.round() as u32;
+                        }
                     }
+                    _ => diags.push(Diagnostic::error(
+                        "wrong-unit",
+                        v.span,
+                        format!(
+                            "`rate` expects a sample rate such as 44.1kHz, found {}",
+                            describe(v)
+                        ),
+                    )),
                 }
-                _ => diags.push(Diagnostic::error("wrong-unit", v.span, format!("`rate` expects a sample rate such as 44.1kHz, found {}", describe(v)))),
-            },
-            ("dither", Some(Value { kind: ValueKind::Word(w), span })) => {
+            }
+            (
+                "dither",
+                Some(Value {
+                    kind: ValueKind::Word(w),
+                    span,
+                }),
+            ) => {
                 dither_given = true;
                 out.dither = match w.as_str() {
                     "none" => Dither::None,
                     "tpdf" => Dither::Tpdf,
                     "shaped" => Dither::Shaped,
                     _ => {
-                        diags.push(Diagnostic::error("unknown-choice", *span, format!("`dither` is none, tpdf or shaped, found `{w}`")));
+                        diags.push(Diagnostic::error(
+                            "unknown-choice",
+                            *span,
+                            format!("`dither` is none, tpdf or shaped, found `{w}`"),
+                        ));
                         Dither::Tpdf
                     }
                 }
@@ -90,12 +162,26 @@ pub fn lower_export(e: &ast::Export, base: &Path, session_rate: u32, diags: &mut
                 for t in c.block.iter().flat_map(|b| &b.stmts) {
                     match t {
                         Stmt::Command(tc) => match tc.args.as_slice() {
-                            [Value { kind: ValueKind::Str(s), .. }] => {
-                                out.tags.insert(tc.name.name.to_ascii_uppercase(), s.clone());
+                            [
+                                Value {
+                                    kind: ValueKind::Str(s),
+                                    ..
+                                },
+                            ] => {
+                                out.tags
+                                    .insert(tc.name.name.to_ascii_uppercase(), s.clone());
                             }
-                            _ => diags.push(Diagnostic::error("wrong-value", tc.span, "a tag is a name and a string, e.g. `title \"Midnight Drive\"`")),
+                            _ => diags.push(Diagnostic::error(
+                                "wrong-value",
+                                tc.span,
+                                "a tag is a name and a string, e.g. `title \"Midnight Drive\"`",
+                            )),
                         },
-                        Stmt::Call(call) => diags.push(Diagnostic::error("misplaced", call.span, "tags are `name \"value\"` lines")),
+                        Stmt::Call(call) => diags.push(Diagnostic::error(
+                            "misplaced",
+                            call.span,
+                            "tags are `name \"value\"` lines",
+                        )),
                     }
                 }
             }
@@ -103,12 +189,20 @@ pub fn lower_export(e: &ast::Export, base: &Path, session_rate: u32, diags: &mut
                 for v in &c.args {
                     match &v.kind {
                         ValueKind::Word(w) => of.push((w.clone(), v.span)),
-                        _ => diags.push(Diagnostic::error("wrong-value", v.span, format!("`of` lists strip names, found {}", describe(v)))),
+                        _ => diags.push(Diagnostic::error(
+                            "wrong-value",
+                            v.span,
+                            format!("`of` lists strip names, found {}", describe(v)),
+                        )),
                     }
                 }
             }
             _ => {
-                let mut d = Diagnostic::error("unknown-name", c.span, format!("`{key}` is not an export setting here"));
+                let mut d = Diagnostic::error(
+                    "unknown-name",
+                    c.span,
+                    format!("`{key}` is not an export setting here"),
+                );
                 if let Some(s) = crate::diag::did_you_mean(key, SETTINGS.iter().copied()) {
                     d = d.with_hint(format!("did you mean `{s}`? An export takes bits, rate, dither, tags and, for stems, of"));
                 } else {
@@ -123,12 +217,22 @@ pub fn lower_export(e: &ast::Export, base: &Path, session_rate: u32, diags: &mut
         out.dither = Dither::None;
     }
     if format == FileFormat::Flac && out.bits == SampleFormat::Float32 {
-        diags.push(Diagnostic::error("wrong-value", e.span, "FLAC stores 16 or 24 bit integers; use `bits 16` or `bits 24`"));
+        diags.push(Diagnostic::error(
+            "wrong-value",
+            e.span,
+            "FLAC stores 16 or 24 bit integers; use `bits 16` or `bits 24`",
+        ));
     }
     if stems {
-        out.kind = ExportKind::Stems { of: of.iter().map(|(n, _)| n.clone()).collect() };
+        out.kind = ExportKind::Stems {
+            of: of.iter().map(|(n, _)| n.clone()).collect(),
+        };
         if of.is_empty() {
-            diags.push(Diagnostic::error("missing-value", e.span, "`export stems` needs `of` with the strips to write, e.g. `of drums, bass, vox`"));
+            diags.push(Diagnostic::error(
+                "missing-value",
+                e.span,
+                "`export stems` needs `of` with the strips to write, e.g. `of drums, bass, vox`",
+            ));
         }
     }
     out

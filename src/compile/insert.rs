@@ -13,8 +13,16 @@ use std::collections::BTreeMap;
 
 /// Lowers one insert. Problems go to `diags`; a usable insert is returned whenever the
 /// kind was known, so later checks (routing, sidechains) still run.
-pub fn lower_insert(cmd: &Command, spec: &'static ProcessorSpec, units: &Units, diags: &mut Vec<Diagnostic>) -> Insert {
-    let name = cmd.alias.as_ref().map_or(spec.kind.to_string(), |a| a.name.clone());
+pub fn lower_insert(
+    cmd: &Command,
+    spec: &'static ProcessorSpec,
+    units: &Units,
+    diags: &mut Vec<Diagnostic>,
+) -> Insert {
+    let name = cmd
+        .alias
+        .as_ref()
+        .map_or(spec.kind.to_string(), |a| a.name.clone());
     let mut params = BTreeMap::new();
     let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
     let mut bands = Vec::new();
@@ -23,17 +31,26 @@ pub fn lower_insert(cmd: &Command, spec: &'static ProcessorSpec, units: &Units, 
     match (&spec.arg, cmd.args.as_slice()) {
         (Some(arg), [v]) => set(&mut params, &mut seen, arg, v, units, diags),
         (_, []) => {}
-        (_, [first, ..]) => diags.push(Diagnostic::error(
-            "unexpected-value",
-            first.span,
-            format!("`{}` takes its settings inside `{{ }}`, not after its name", spec.kind),
-        )
-        .with_hint(format!("write `{} {{ ... }}`", spec.kind))),
+        (_, [first, ..]) => diags.push(
+            Diagnostic::error(
+                "unexpected-value",
+                first.span,
+                format!(
+                    "`{}` takes its settings inside `{{ }}`, not after its name",
+                    spec.kind
+                ),
+            )
+            .with_hint(format!("write `{} {{ ... }}`", spec.kind)),
+        ),
     }
 
     for stmt in cmd.block.iter().flat_map(|b| &b.stmts) {
         let Stmt::Command(c) = stmt else {
-            diags.push(Diagnostic::error("misplaced", stmt.span(), "a chain call cannot stand inside a processor block"));
+            diags.push(Diagnostic::error(
+                "misplaced",
+                stmt.span(),
+                "a chain call cannot stand inside a processor block",
+            ));
             continue;
         };
         let key = c.name.name.as_str();
@@ -41,12 +58,24 @@ pub fn lower_insert(cmd: &Command, spec: &'static ProcessorSpec, units: &Units, 
             bands.push(lower_band(c, band, units, diags));
         } else if let Some(p) = spec.params.iter().find(|p| p.name == key) {
             if let Some(a) = &c.alias {
-                diags.push(Diagnostic::error("misplaced", a.span, "`as` names processors and bands, not parameters"));
+                diags.push(Diagnostic::error(
+                    "misplaced",
+                    a.span,
+                    "`as` names processors and bands, not parameters",
+                ));
             }
             match c.args.as_slice() {
                 [v] => set(&mut params, &mut seen, p, v, units, diags),
-                [] => diags.push(Diagnostic::error("missing-value", c.span, format!("`{key}` needs a value: {}", p.kind.describe()))),
-                [_, extra, ..] => diags.push(Diagnostic::error("unexpected-value", extra.span, format!("`{key}` takes one value"))),
+                [] => diags.push(Diagnostic::error(
+                    "missing-value",
+                    c.span,
+                    format!("`{key}` needs a value: {}", p.kind.describe()),
+                )),
+                [_, extra, ..] => diags.push(Diagnostic::error(
+                    "unexpected-value",
+                    extra.span,
+                    format!("`{key}` takes one value"),
+                )),
             }
         } else {
             diags.push(unknown_item(c, spec));
@@ -58,32 +87,72 @@ pub fn lower_insert(cmd: &Command, spec: &'static ProcessorSpec, units: &Units, 
     for b in &bands {
         if let Some(first) = band_names.insert(b.name.clone(), b.span) {
             diags.push(
-                Diagnostic::error("duplicate-name", b.span, format!("two `{}` bands in one {}: name one with `as`", b.name, spec.kind))
-                    .with_label(first, "the first one")
-                    .with_hint(format!("e.g. `{} as {}2 ...`", b.kind, b.kind)),
+                Diagnostic::error(
+                    "duplicate-name",
+                    b.span,
+                    format!(
+                        "two `{}` bands in one {}: name one with `as`",
+                        b.name, spec.kind
+                    ),
+                )
+                .with_label(first, "the first one")
+                .with_hint(format!("e.g. `{} as {}2 ...`", b.kind, b.kind)),
             );
         }
     }
 
     fill_defaults(spec.params, &mut params, cmd.span, spec.kind, diags);
-    Insert { kind: spec.kind.to_string(), name, params, bands, span: cmd.span }
+    Insert {
+        kind: spec.kind.to_string(),
+        name,
+        params,
+        bands,
+        span: cmd.span,
+    }
 }
 
 fn unknown_item(c: &Command, spec: &ProcessorSpec) -> Diagnostic {
     let key = &c.name.name;
-    let names = spec.params.iter().map(|p| p.name).chain(spec.bands.iter().map(|b| b.kind));
-    let mut d = Diagnostic::error("unknown-name", c.name.span, format!("`{}` has no parameter `{key}`", spec.kind)).with_label_text("unknown parameter");
+    let names = spec
+        .params
+        .iter()
+        .map(|p| p.name)
+        .chain(spec.bands.iter().map(|b| b.kind));
+    let mut d = Diagnostic::error(
+        "unknown-name",
+        c.name.span,
+        format!("`{}` has no parameter `{key}`", spec.kind),
+    )
+    .with_label_text("unknown parameter");
     if let Some(s) = did_you_mean(key, names.clone()) {
         d = d.with_hint(format!("did you mean `{s}`?"));
     } else {
-        d = d.with_hint(format!("`{}` takes: {}", spec.kind, names.collect::<Vec<_>>().join(", ")));
+        d = d.with_hint(format!(
+            "`{}` takes: {}",
+            spec.kind,
+            names.collect::<Vec<_>>().join(", ")
+        ));
     }
     d
 }
 
-fn set(params: &mut BTreeMap<String, ParamValue>, seen: &mut BTreeMap<&'static str, Span>, p: &ParamSpec, v: &Value, units: &Units, diags: &mut Vec<Diagnostic>) {
+fn set(
+    params: &mut BTreeMap<String, ParamValue>,
+    seen: &mut BTreeMap<&'static str, Span>,
+    p: &ParamSpec,
+    v: &Value,
+    units: &Units,
+    diags: &mut Vec<Diagnostic>,
+) {
     if let Some(first) = seen.insert(p.name, v.span) {
-        diags.push(Diagnostic::error("duplicate-setting", v.span, format!("`{}` is set twice", p.name)).with_label(first, "first set here"));
+        diags.push(
+            Diagnostic::error(
+                "duplicate-setting",
+                v.span,
+                format!("`{}` is set twice", p.name),
+            )
+            .with_label(first, "first set here"),
+        );
         return;
     }
     match units.param(p, v) {
@@ -94,7 +163,13 @@ fn set(params: &mut BTreeMap<String, ParamValue>, seen: &mut BTreeMap<&'static s
     }
 }
 
-fn fill_defaults(specs: &[ParamSpec], params: &mut BTreeMap<String, ParamValue>, span: Span, what: &str, diags: &mut Vec<Diagnostic>) {
+fn fill_defaults(
+    specs: &[ParamSpec],
+    params: &mut BTreeMap<String, ParamValue>,
+    span: Span,
+    what: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
     for p in specs {
         if params.contains_key(p.name) {
             continue;
@@ -108,7 +183,12 @@ fn fill_defaults(specs: &[ParamSpec], params: &mut BTreeMap<String, ParamValue>,
             }
             Default::Absent => {}
             Default::Required => diags.push(
-                Diagnostic::error("missing-value", span, format!("`{what}` needs `{}` ({})", p.name, p.kind.describe())).with_label_text(format!("`{}` missing", p.name)),
+                Diagnostic::error(
+                    "missing-value",
+                    span,
+                    format!("`{what}` needs `{}` ({})", p.name, p.kind.describe()),
+                )
+                .with_label_text(format!("`{}` missing", p.name)),
             ),
         }
     }
@@ -116,7 +196,12 @@ fn fill_defaults(specs: &[ParamSpec], params: &mut BTreeMap<String, ParamValue>,
 
 /// `bell as presence 3kHz +2dB q 1.0`: positional values go to the first unfilled
 /// positional parameter whose kind accepts their unit; `name value` pairs set named ones.
-fn lower_band(c: &Command, spec: &'static BandSpec, units: &Units, diags: &mut Vec<Diagnostic>) -> Band {
+fn lower_band(
+    c: &Command,
+    spec: &'static BandSpec,
+    units: &Units,
+    diags: &mut Vec<Diagnostic>,
+) -> Band {
     let mut params = BTreeMap::new();
     let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
     let mut args = c.args.iter().peekable();
@@ -126,28 +211,73 @@ fn lower_band(c: &Command, spec: &'static BandSpec, units: &Units, diags: &mut V
         {
             match args.next() {
                 Some(val) => set(&mut params, &mut seen, p, val, units, diags),
-                None => diags.push(Diagnostic::error("missing-value", v.span, format!("`{w}` needs a value: {}", p.kind.describe()))),
+                None => diags.push(Diagnostic::error(
+                    "missing-value",
+                    v.span,
+                    format!("`{w}` needs a value: {}", p.kind.describe()),
+                )),
             }
             continue;
         }
         let ValueKind::Number { unit, value } = &v.kind else {
-            diags.push(Diagnostic::error("unexpected-value", v.span, format!("unexpected {} in a `{}` band", describe(v), spec.kind)).with_hint(band_usage(spec)));
+            diags.push(
+                Diagnostic::error(
+                    "unexpected-value",
+                    v.span,
+                    format!("unexpected {} in a `{}` band", describe(v), spec.kind),
+                )
+                .with_hint(band_usage(spec)),
+            );
             continue;
         };
-        let fits = |p: &&ParamSpec| p.positional && !seen.contains_key(p.name) && (p.kind.accepts(*unit) || (value.is_infinite() && unit.is_none()));
+        let fits = |p: &&ParamSpec| {
+            p.positional
+                && !seen.contains_key(p.name)
+                && (p.kind.accepts(*unit) || (value.is_infinite() && unit.is_none()))
+        };
         match spec.params.iter().find(fits) {
             Some(p) => set(&mut params, &mut seen, p, v, units, diags),
             None => diags.push(
-                Diagnostic::error("unexpected-value", v.span, format!("a `{}` band has no place for {}", spec.kind, describe(v))).with_hint(band_usage(spec)),
+                Diagnostic::error(
+                    "unexpected-value",
+                    v.span,
+                    format!("a `{}` band has no place for {}", spec.kind, describe(v)),
+                )
+                .with_hint(band_usage(spec)),
             ),
         }
     }
     fill_defaults(spec.params, &mut params, c.span, spec.kind, diags);
-    Band { kind: spec.kind.into(), name: c.alias.as_ref().map_or(spec.kind.to_string(), |a| a.name.clone()), params, span: c.span }
+    Band {
+        kind: spec.kind.into(),
+        name: c
+            .alias
+            .as_ref()
+            .map_or(spec.kind.to_string(), |a| a.name.clone()),
+        params,
+        span: c.span,
+    }
 }
 
 fn band_usage(spec: &BandSpec) -> String {
-    let pos: Vec<String> = spec.params.iter().filter(|p| p.positional).map(|p| format!("<{}>", p.name)).collect();
-    let named: Vec<String> = spec.params.iter().filter(|p| !p.positional).map(|p| format!("[{} <value>]", p.name)).collect();
-    format!("write `{} {} {}`", spec.kind, pos.join(" "), named.join(" ")).trim_end().replace("  ", " ")
+    let pos: Vec<String> = spec
+        .params
+        .iter()
+        .filter(|p| p.positional)
+        .map(|p| format!("<{}>", p.name))
+        .collect();
+    let named: Vec<String> = spec
+        .params
+        .iter()
+        .filter(|p| !p.positional)
+        .map(|p| format!("[{} <value>]", p.name))
+        .collect();
+    format!(
+        "write `{} {} {}`",
+        spec.kind,
+        pos.join(" "),
+        named.join(" ")
+    )
+    .trim_end()
+    .replace("  ", " ")
 }

@@ -34,7 +34,10 @@ impl Compiled {
 }
 
 /// Loads, parses and compiles the mix at `path`.
-pub fn compile_path(world: &dyn World, path: &Path) -> Result<(SourceId, Compiled), std::io::Error> {
+pub fn compile_path(
+    world: &dyn World,
+    path: &Path,
+) -> Result<(SourceId, Compiled), std::io::Error> {
     let id = world.load_source(path)?;
     Ok((id, compile(world, id)))
 }
@@ -49,11 +52,18 @@ pub fn compile(world: &dyn World, id: SourceId) -> Compiled {
     let base = source.dir.clone().unwrap_or_default();
     let mut diags = Vec::new();
     let mix = lower_file(&file, &base, &mut diags);
-    diags.sort_by_key(|d| d.primary_span().map(|s| (s.source, s.start)).unwrap_or_default());
+    diags.sort_by_key(|d| {
+        d.primary_span()
+            .map(|s| (s.source, s.start))
+            .unwrap_or_default()
+    });
     // A mistake inside a chain body is found once per call; report it once.
     diags.dedup_by(|a, b| a.code == b.code && a.message == b.message && a.labels == b.labels);
     let failed = diags.iter().any(Diagnostic::is_error);
-    Compiled { mix: (!failed).then_some(mix), diags }
+    Compiled {
+        mix: (!failed).then_some(mix),
+        diags,
+    }
 }
 
 /// A stable seed per track name, so noise generators are reproducible and decorrelated.
@@ -70,22 +80,48 @@ fn lower_file(file: &ast::File, base: &Path, diags: &mut Vec<Diagnostic>) -> Mix
             Item::Session(s) => sessions.push(s),
             Item::Chain(c) => {
                 if let Some(first) = chains.defs.insert(c.name.name.clone(), c) {
-                    diags.push(Diagnostic::error("duplicate-name", c.name.span, format!("chain `{}` is defined twice", c.name.name)).with_label(first.name.span, "first defined here"));
+                    diags.push(
+                        Diagnostic::error(
+                            "duplicate-name",
+                            c.name.span,
+                            format!("chain `{}` is defined twice", c.name.name),
+                        )
+                        .with_label(first.name.span, "first defined here"),
+                    );
                 }
             }
             Item::Use(u) => diags.push(
-                Diagnostic::error("unsupported", u.span, "`use` of modules is not supported by this version yet").with_hint("define the chain in this file with `chain NAME(...) { ... }`"),
+                Diagnostic::error(
+                    "unsupported",
+                    u.span,
+                    "`use` of modules is not supported by this version yet",
+                )
+                .with_hint("define the chain in this file with `chain NAME(...) { ... }`"),
             ),
-            Item::Album(a) => diags.push(Diagnostic::error("unsupported", a.span, "albums are not supported by this version yet")),
+            Item::Album(a) => diags.push(Diagnostic::error(
+                "unsupported",
+                a.span,
+                "albums are not supported by this version yet",
+            )),
             _ => {}
         }
     }
     for extra in sessions.iter().skip(1) {
-        diags.push(Diagnostic::error("duplicate-setting", extra.span, "a mix has one session block").with_label(sessions[0].span, "the first one"));
+        diags.push(
+            Diagnostic::error(
+                "duplicate-setting",
+                extra.span,
+                "a mix has one session block",
+            )
+            .with_label(sessions[0].span, "the first one"),
+        );
     }
     let settings = session::lower_session(sessions.first().copied(), diags);
     let rate = settings.rate;
-    let units = Units { rate: f64::from(rate), tempo: settings.tempo.as_ref() };
+    let units = Units {
+        rate: f64::from(rate),
+        tempo: settings.tempo.as_ref(),
+    };
 
     let mut strips: Vec<ir::Strip> = Vec::new();
     let mut names: BTreeMap<String, Span> = BTreeMap::new();
@@ -96,39 +132,77 @@ fn lower_file(file: &ast::File, base: &Path, diags: &mut Vec<Diagnostic>) -> Mix
         match item {
             Item::Strip(s) => {
                 if s.name.name == "master" {
-                    diags.push(Diagnostic::error("duplicate-name", s.name.span, "`master` is the name of the master strip").with_hint("write the master's settings in `master { ... }`"));
+                    diags.push(
+                        Diagnostic::error(
+                            "duplicate-name",
+                            s.name.span,
+                            "`master` is the name of the master strip",
+                        )
+                        .with_hint("write the master's settings in `master { ... }`"),
+                    );
                     continue;
                 }
                 if let Some(first) = names.insert(s.name.name.clone(), s.name.span) {
-                    diags.push(Diagnostic::error("duplicate-name", s.name.span, format!("`{}` is declared twice", s.name.name)).with_label(first, "first declared here"));
+                    diags.push(
+                        Diagnostic::error(
+                            "duplicate-name",
+                            s.name.span,
+                            format!("`{}` is declared twice", s.name.name),
+                        )
+                        .with_label(first, "first declared here"),
+                    );
                     continue;
                 }
                 strips.push(lower_strip(s, base, &units, &chains, diags));
             }
             Item::Master(m) => {
                 if master.is_some() {
-                    diags.push(Diagnostic::error("duplicate-setting", m.span, "a mix has one master block"));
+                    diags.push(Diagnostic::error(
+                        "duplicate-setting",
+                        m.span,
+                        "a mix has one master block",
+                    ));
                     continue;
                 }
                 let mut strip = strip::new_strip("master", StripKind::Master, m.span);
                 let body = chains.expand(&m.body, diags);
-                let extras = strip::StripLowering::new(&units, diags, false).lower(&mut strip, &body);
-                master = Some((strip, extras.loudness.map(|(lufs, span)| ir::LoudnessTarget { lufs, span })));
+                let extras =
+                    strip::StripLowering::new(&units, diags, false).lower(&mut strip, &body);
+                master = Some((
+                    strip,
+                    extras
+                        .loudness
+                        .map(|(lufs, span)| ir::LoudnessTarget { lufs, span }),
+                ));
             }
             Item::Export(e) => {
                 stem_refs.extend(export::stem_name_spans(e));
                 exports.push(export::lower_export(e, base, rate, diags));
             }
-            Item::Automate(a) => diags.push(Diagnostic::error("unsupported", a.span, "automation is not supported by this version yet")),
-            Item::Assert(a) => diags.push(Diagnostic::error("unsupported", a.span, "assertions are not supported by this version yet")),
+            Item::Automate(a) => diags.push(Diagnostic::error(
+                "unsupported",
+                a.span,
+                "automation is not supported by this version yet",
+            )),
+            Item::Assert(a) => diags.push(Diagnostic::error(
+                "unsupported",
+                a.span,
+                "assertions are not supported by this version yet",
+            )),
             _ => {}
         }
     }
     routing::check(&strips, diags);
     for (name, span) in stem_refs {
         if !strips.iter().any(|s| s.name == name) && name != "master" {
-            let mut d = Diagnostic::error("unknown-name", span, format!("no track or bus named `{name}`"));
-            if let Some(s) = crate::diag::did_you_mean(&name, strips.iter().map(|s| s.name.as_str())) {
+            let mut d = Diagnostic::error(
+                "unknown-name",
+                span,
+                format!("no track or bus named `{name}`"),
+            );
+            if let Some(s) =
+                crate::diag::did_you_mean(&name, strips.iter().map(|s| s.name.as_str()))
+            {
                 d = d.with_hint(format!("did you mean `{s}`?"));
             }
             diags.push(d);
@@ -137,9 +211,19 @@ fn lower_file(file: &ast::File, base: &Path, diags: &mut Vec<Diagnostic>) -> Mix
     if exports.is_empty() {
         exports.push(default_export(base, file, rate));
     }
-    let (master, loudness) = master.unwrap_or_else(|| (strip::new_strip("master", StripKind::Master, Span::detached()), None));
+    let (master, loudness) = master.unwrap_or_else(|| {
+        (
+            strip::new_strip("master", StripKind::Master, Span::detached()),
+            None,
+        )
+    });
     Mix {
-        session: ir::Session { title: settings.title, rate, tail: settings.tail, tempo: settings.tempo.map(|t| t.map) },
+        session: ir::Session {
+            title: settings.title,
+            rate,
+            tail: settings.tail,
+            tempo: settings.tempo.map(|t| t.map),
+        },
         strips,
         master,
         loudness,
@@ -164,7 +248,13 @@ fn default_export(base: &Path, file: &ast::File, rate: u32) -> ir::Export {
     }
 }
 
-fn lower_strip(s: &ast::Strip, base: &Path, units: &Units, chains: &chain::Chains, diags: &mut Vec<Diagnostic>) -> ir::Strip {
+fn lower_strip(
+    s: &ast::Strip,
+    base: &Path,
+    units: &Units,
+    chains: &chain::Chains,
+    diags: &mut Vec<Diagnostic>,
+) -> ir::Strip {
     let kind = match s.kind {
         ast::StripKind::Track => StripKind::Track,
         ast::StripKind::Bus => StripKind::Bus,
@@ -175,17 +265,35 @@ fn lower_strip(s: &ast::Strip, base: &Path, units: &Units, chains: &chain::Chain
     let extras = strip::StripLowering::new(units, diags, is_generator).lower(&mut strip, &body);
     strip.source = match &s.source {
         None if kind == StripKind::Track => {
-            diags.push(Diagnostic::error("missing-value", s.name.span, format!("track `{}` needs a file or a generator", s.name.name)).with_hint("e.g. `track vox \"stems/vox.wav\"` or `track tone sine 1kHz`"));
+            diags.push(
+                Diagnostic::error(
+                    "missing-value",
+                    s.name.span,
+                    format!("track `{}` needs a file or a generator", s.name.name),
+                )
+                .with_hint("e.g. `track vox \"stems/vox.wav\"` or `track tone sine 1kHz`"),
+            );
             None
         }
         None => None,
-        Some(StripSource::File(path)) => Some(Source::File { written: path.value.clone(), path: resolve(base, &path.value), span: path.span }),
-        Some(StripSource::Generator { kind: gk, args, span }) => lower_generator(&s.name.name, gk, args, *span, &extras, units, diags),
+        Some(StripSource::File(path)) => Some(Source::File {
+            written: path.value.clone(),
+            path: resolve(base, &path.value),
+            span: path.span,
+        }),
+        Some(StripSource::Generator {
+            kind: gk,
+            args,
+            span,
+        }) => lower_generator(&s.name.name, gk, args, *span, &extras, units, diags),
     };
-    if !is_generator
-        && let Some((_, span)) = extras.level.or(extras.length.map(|(_, s)| (0.0, s)))
+    if !is_generator && let Some((_, span)) = extras.level.or(extras.length.map(|(_, s)| (0.0, s)))
     {
-        diags.push(Diagnostic::error("misplaced", span, "`level` and `length` belong to generator tracks"));
+        diags.push(Diagnostic::error(
+            "misplaced",
+            span,
+            "`level` and `length` belong to generator tracks",
+        ));
     }
     strip
 }
@@ -194,46 +302,108 @@ fn resolve(base: &Path, written: &str) -> PathBuf {
     base.join(written)
 }
 
-fn lower_generator(name: &str, kind: &ast::Ident, args: &[ast::Value], span: Span, extras: &strip::Extras, units: &Units, diags: &mut Vec<Diagnostic>) -> Option<Source> {
+fn lower_generator(
+    name: &str,
+    kind: &ast::Ident,
+    args: &[ast::Value],
+    span: Span,
+    extras: &strip::Extras,
+    units: &Units,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Source> {
     let Some((length, _)) = extras.length else {
-        diags.push(Diagnostic::error("missing-value", span, "a generator needs a `length`").with_hint("add e.g. `length 10s` to the track's block"));
+        diags.push(
+            Diagnostic::error("missing-value", span, "a generator needs a `length`")
+                .with_hint("add e.g. `length 10s` to the track's block"),
+        );
         return None;
     };
     let level_db = extras.level.map(|l| l.0);
     let nyquist = units.rate / 2.0;
     match (kind.name.as_str(), args) {
         ("sine", [v]) => match v.kind {
-            ValueKind::Number { value, unit: Some(u @ (ast::Unit::Hz | ast::Unit::Khz)) } => {
-                let hz = if u == ast::Unit::Khz { value * 1000.0 } else { value };
+            ValueKind::Number {
+                value,
+                unit: Some(u @ (ast::Unit::Hz | ast::Unit::Khz)),
+            } => {
+                let hz = if u == ast::Unit::Khz {
+                    value * 1000.0
+                } else {
+                    value
+                };
                 if hz <= 0.0 || hz >= nyquist {
-                    diags.push(Diagnostic::error("out-of-range", v.span, format!("a sine must be between 0 and the Nyquist frequency ({}Hz)", values::fmt_num(nyquist))));
+                    diags.push(Diagnostic::error(
+                        "out-of-range",
+                        v.span,
+                        format!(
+                            "a sine must be between 0 and the Nyquist frequency ({}Hz)",
+                            values::fmt_num(nyquist)
+                        ),
+                    ));
                     return None;
                 }
-                Some(Source::Sine { freq_hz: hz, level_db: level_db.unwrap_or(-18.0), length })
+                Some(Source::Sine {
+                    freq_hz: hz,
+                    level_db: level_db.unwrap_or(-18.0),
+                    length,
+                })
             }
             _ => {
-                diags.push(Diagnostic::error("wrong-unit", v.span, format!("`sine` expects a frequency such as 1kHz, found {}", values::describe(v))));
+                diags.push(Diagnostic::error(
+                    "wrong-unit",
+                    v.span,
+                    format!(
+                        "`sine` expects a frequency such as 1kHz, found {}",
+                        values::describe(v)
+                    ),
+                ));
                 None
             }
         },
-        ("noise", [ast::Value { kind: ValueKind::Word(c), span: cspan }]) => {
+        (
+            "noise",
+            [
+                ast::Value {
+                    kind: ValueKind::Word(c),
+                    span: cspan,
+                },
+            ],
+        ) => {
             let color = match c.as_str() {
                 "white" => NoiseColor::White,
                 "pink" => NoiseColor::Pink,
                 _ => {
-                    diags.push(Diagnostic::error("unknown-choice", *cspan, format!("noise is `white` or `pink`, found `{c}`")));
+                    diags.push(Diagnostic::error(
+                        "unknown-choice",
+                        *cspan,
+                        format!("noise is `white` or `pink`, found `{c}`"),
+                    ));
                     return None;
                 }
             };
-            Some(Source::Noise { color, level_db: level_db.unwrap_or(-18.0), length, seed: seed_for(name) })
+            Some(Source::Noise {
+                color,
+                level_db: level_db.unwrap_or(-18.0),
+                length,
+                seed: seed_for(name),
+            })
         }
         ("silence", []) => Some(Source::Silence { length }),
         ("sine" | "noise" | "silence", _) => {
-            diags.push(Diagnostic::error("wrong-value", span, "write `sine FREQ`, `noise white|pink` or `silence`"));
+            diags.push(Diagnostic::error(
+                "wrong-value",
+                span,
+                "write `sine FREQ`, `noise white|pink` or `silence`",
+            ));
             None
         }
         (other, _) => {
-            let mut d = Diagnostic::error("unknown-name", kind.span, format!("unknown generator `{other}`")).with_hint("generators are sine, noise and silence; a file path goes in quotes");
+            let mut d = Diagnostic::error(
+                "unknown-name",
+                kind.span,
+                format!("unknown generator `{other}`"),
+            )
+            .with_hint("generators are sine, noise and silence; a file path goes in quotes");
             if let Some(s) = crate::diag::did_you_mean(other, ["sine", "noise", "silence"]) {
                 d = d.with_hint(format!("did you mean `{s}`?"));
             }

@@ -14,7 +14,12 @@ pub struct SessionSettings {
 }
 
 pub fn lower_session(session: Option<&Session>, diags: &mut Vec<Diagnostic>) -> SessionSettings {
-    let mut out = SessionSettings { title: None, rate: 48000, tail: Tail::Auto, tempo: None };
+    let mut out = SessionSettings {
+        title: None,
+        rate: 48000,
+        tail: Tail::Auto,
+        tempo: None,
+    };
     let Some(session) = session else { return out };
     out.title = session.title.as_ref().map(|t| t.value.clone());
     let mut bpm: Option<(f64, &Command)> = None;
@@ -23,57 +28,160 @@ pub fn lower_session(session: Option<&Session>, diags: &mut Vec<Diagnostic>) -> 
     let mut tail: Option<&Command> = None;
     for stmt in &session.body.stmts {
         let Stmt::Command(c) = stmt else {
-            diags.push(Diagnostic::error("misplaced", stmt.span(), "chain calls belong in strips and the master, not the session"));
+            diags.push(Diagnostic::error(
+                "misplaced",
+                stmt.span(),
+                "chain calls belong in strips and the master, not the session",
+            ));
             continue;
         };
         let at = match c.args.as_slice() {
-            [_, Value { kind: ValueKind::Word(w), .. }, pos] if w == "at" => Some(pos),
+            [
+                _,
+                Value {
+                    kind: ValueKind::Word(w),
+                    ..
+                },
+                pos,
+            ] if w == "at" => Some(pos),
             _ => None,
         };
         match (c.name.name.as_str(), c.args.first()) {
-            ("rate", Some(v)) if c.args.len() == 1 => match v.kind {
-                ValueKind::Number { value, unit: Some(u @ (Unit::Hz | Unit::Khz)) } => {
-                    let hz = if u == Unit::Khz { value * 1000.0 } else { value };
-                    if hz.fract() != 0.0 || !(8000.0..=384_000.0).contains(&hz) {
-                        diags.push(Diagnostic::error("out-of-range", v.span, "the session rate must be a whole number of Hz between 8kHz and 384kHz"));
-                    } else {
-                        out.rate = hz as u32;
+            ("rate", Some(v)) if c.args.len() == 1 => {
+                match v.kind {
+                    ValueKind::Number {
+                        value,
+                        unit: Some(u @ (Unit::Hz | Unit::Khz)),
+                    } => {
+                        let hz = if u == Unit::Khz {
+                            value * 1000.0
+                        } else {
+                            value
+                        };
+                        if hz.fract() != 0.0 || !(8000.0..=384_000.0).contains(&hz) {
+                            diags.push(Diagnostic::error("out-of-range", v.span, "the session rate must be a whole number of Hz between 8kHz and 384kHz"));
+                        } else {
+                            out.rate = hz as u32;
+                        }
                     }
+                    _ => diags.push(Diagnostic::error(
+                        "wrong-unit",
+                        v.span,
+                        format!(
+                            "`rate` expects a sample rate such as 48kHz, found {}",
+                            describe(v)
+                        ),
+                    )),
                 }
-                _ => diags.push(Diagnostic::error("wrong-unit", v.span, format!("`rate` expects a sample rate such as 48kHz, found {}", describe(v)))),
-            },
+            }
             ("tempo", Some(v)) => match (v.kind.clone(), at) {
-                (ValueKind::Number { value, unit: Some(Unit::Bpm) }, at) if value > 0.0 && value <= 999.0 => match at {
+                (
+                    ValueKind::Number {
+                        value,
+                        unit: Some(Unit::Bpm),
+                    },
+                    at,
+                ) if value > 0.0 && value <= 999.0 => match at {
                     None if c.args.len() == 1 => bpm = Some((value, c)),
-                    Some(pos) => changes.push((c, pos, Change { bar: 0, bpm: Some(value), meter: None })),
-                    None => diags.push(Diagnostic::error("wrong-value", c.span, "write `tempo 120bpm` or `tempo 120bpm at bar 33`")),
+                    Some(pos) => changes.push((
+                        c,
+                        pos,
+                        Change {
+                            bar: 0,
+                            bpm: Some(value),
+                            meter: None,
+                        },
+                    )),
+                    None => diags.push(Diagnostic::error(
+                        "wrong-value",
+                        c.span,
+                        "write `tempo 120bpm` or `tempo 120bpm at bar 33`",
+                    )),
                 },
-                _ => diags.push(Diagnostic::error("wrong-unit", v.span, format!("`tempo` expects beats per minute such as 92bpm, found {}", describe(v)))),
+                _ => diags.push(Diagnostic::error(
+                    "wrong-unit",
+                    v.span,
+                    format!(
+                        "`tempo` expects beats per minute such as 92bpm, found {}",
+                        describe(v)
+                    ),
+                )),
             },
             ("meter", Some(v)) => match (&v.kind, at) {
-                (ValueKind::Fraction { num, den, modifier: crate::syntax::ast::NoteModifier::Plain }, at) if *num > 0 && [1, 2, 4, 8, 16, 32].contains(den) => match at {
+                (
+                    ValueKind::Fraction {
+                        num,
+                        den,
+                        modifier: crate::syntax::ast::NoteModifier::Plain,
+                    },
+                    at,
+                ) if *num > 0 && [1, 2, 4, 8, 16, 32].contains(den) => match at {
                     None if c.args.len() == 1 => meter = Some((*num, *den)),
-                    Some(pos) => changes.push((c, pos, Change { bar: 0, bpm: None, meter: Some((*num, *den)) })),
-                    None => diags.push(Diagnostic::error("wrong-value", c.span, "write `meter 4/4` or `meter 3/4 at bar 49`")),
+                    Some(pos) => changes.push((
+                        c,
+                        pos,
+                        Change {
+                            bar: 0,
+                            bpm: None,
+                            meter: Some((*num, *den)),
+                        },
+                    )),
+                    None => diags.push(Diagnostic::error(
+                        "wrong-value",
+                        c.span,
+                        "write `meter 4/4` or `meter 3/4 at bar 49`",
+                    )),
                 },
-                _ => diags.push(Diagnostic::error("wrong-value", v.span, format!("`meter` expects a time signature such as 4/4 or 6/8, found {}", describe(v)))),
+                _ => diags.push(Diagnostic::error(
+                    "wrong-value",
+                    v.span,
+                    format!(
+                        "`meter` expects a time signature such as 4/4 or 6/8, found {}",
+                        describe(v)
+                    ),
+                )),
             },
             ("tail", Some(v)) if c.args.len() == 1 => {
                 if tail.replace(c).is_some() {
-                    diags.push(Diagnostic::error("duplicate-setting", c.span, "`tail` is set twice"));
+                    diags.push(Diagnostic::error(
+                        "duplicate-setting",
+                        c.span,
+                        "`tail` is set twice",
+                    ));
                 }
                 match &v.kind {
                     ValueKind::Word(w) if w == "auto" => out.tail = Tail::Auto,
-                    _ => match (Units { rate: f64::from(out.rate), tempo: None }).duration(v) {
+                    _ => match (Units {
+                        rate: f64::from(out.rate),
+                        tempo: None,
+                    })
+                    .duration(v)
+                    {
                         Ok(n) => out.tail = Tail::Fixed(n),
-                        Err(_) => diags.push(Diagnostic::error("wrong-value", v.span, format!("`tail` is `auto` or a time such as 2s, found {}", describe(v)))),
+                        Err(_) => diags.push(Diagnostic::error(
+                            "wrong-value",
+                            v.span,
+                            format!(
+                                "`tail` is `auto` or a time such as 2s, found {}",
+                                describe(v)
+                            ),
+                        )),
                     },
                 }
             }
-            (name @ ("rate" | "tempo" | "meter" | "tail"), _) => diags.push(Diagnostic::error("missing-value", c.span, format!("`{name}` needs one value"))),
+            (name @ ("rate" | "tempo" | "meter" | "tail"), _) => diags.push(Diagnostic::error(
+                "missing-value",
+                c.span,
+                format!("`{name}` needs one value"),
+            )),
             (name, _) => {
-                let mut d = Diagnostic::error("unknown-name", c.name.span, format!("unknown session setting `{name}`"));
-                if let Some(s) = crate::diag::did_you_mean(name, ["rate", "tempo", "meter", "tail"]) {
+                let mut d = Diagnostic::error(
+                    "unknown-name",
+                    c.name.span,
+                    format!("unknown session setting `{name}`"),
+                );
+                if let Some(s) = crate::diag::did_you_mean(name, ["rate", "tempo", "meter", "tail"])
+                {
                     d = d.with_hint(format!("did you mean `{s}`?"));
                 } else {
                     d = d.with_hint("the session block takes rate, tempo, meter and tail");
@@ -85,7 +193,11 @@ pub fn lower_session(session: Option<&Session>, diags: &mut Vec<Diagnostic>) -> 
     // A fixed tail was converted at 48 kHz if `rate` came later; redo it at the real rate.
     if let (Some(c), Tail::Fixed(_)) = (tail, out.tail)
         && let Some(v) = c.args.first()
-        && let Ok(n) = (Units { rate: f64::from(out.rate), tempo: None }).duration(v)
+        && let Ok(n) = (Units {
+            rate: f64::from(out.rate),
+            tempo: None,
+        })
+        .duration(v)
     {
         out.tail = Tail::Fixed(n);
     }
@@ -98,20 +210,34 @@ pub fn lower_session(session: Option<&Session>, diags: &mut Vec<Diagnostic>) -> 
                 match pos.kind {
                     ValueKind::Bar { bar, beat } if beat == 1.0 && bar >= 1 => {
                         if bar < last_bar {
-                            diags.push(Diagnostic::error("out-of-order", pos.span, "tempo and meter changes must be written in timeline order"));
+                            diags.push(Diagnostic::error(
+                                "out-of-order",
+                                pos.span,
+                                "tempo and meter changes must be written in timeline order",
+                            ));
                         }
                         last_bar = bar;
                         change.bar = bar;
                         resolved.push(change);
                     }
-                    _ => diags.push(Diagnostic::error("wrong-value", pos.span, "tempo and meter change at the start of a bar, e.g. `at bar 33`").with_label(c.span, "this change")),
+                    _ => diags.push(
+                        Diagnostic::error(
+                            "wrong-value",
+                            pos.span,
+                            "tempo and meter change at the start of a bar, e.g. `at bar 33`",
+                        )
+                        .with_label(c.span, "this change"),
+                    ),
                 }
             }
             out.tempo = Some(Tempo::new(rate, bpm, meter.unwrap_or((4, 4)), &resolved));
         }
         None => {
             if let Some((c, _, _)) = changes.first() {
-                diags.push(Diagnostic::error("no-tempo", c.span, "a tempo change needs an opening tempo").with_hint("add `tempo 120bpm` before the changes"));
+                diags.push(
+                    Diagnostic::error("no-tempo", c.span, "a tempo change needs an opening tempo")
+                        .with_hint("add `tempo 120bpm` before the changes"),
+                );
             }
         }
     }

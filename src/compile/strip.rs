@@ -11,7 +11,10 @@ use crate::syntax::ast::{Block, Command, Stmt, Value, ValueKind};
 use std::collections::BTreeMap;
 
 /// Settings every strip understands (the master takes a subset, see [`MASTER_SETTINGS`]).
-pub const STRIP_SETTINGS: &[&str] = &["start", "region", "trim", "gain", "pan", "width", "mute", "solo", "polarity", "fade", "send", "to"];
+pub const STRIP_SETTINGS: &[&str] = &[
+    "start", "region", "trim", "gain", "pan", "width", "mute", "solo", "polarity", "fade", "send",
+    "to",
+];
 pub const MASTER_SETTINGS: &[&str] = &["trim", "gain", "width", "loudness"];
 /// Settings of generator tracks.
 pub const GENERATOR_SETTINGS: &[&str] = &["level", "length"];
@@ -60,7 +63,12 @@ pub struct StripLowering<'a> {
 
 impl<'a> StripLowering<'a> {
     pub fn new(units: &'a Units<'a>, diags: &'a mut Vec<Diagnostic>, is_generator: bool) -> Self {
-        Self { units, diags, is_generator, seen: BTreeMap::new() }
+        Self {
+            units,
+            diags,
+            is_generator,
+            seen: BTreeMap::new(),
+        }
     }
 
     /// Applies every statement of `body` (chain calls already expanded) to `strip`.
@@ -69,7 +77,11 @@ impl<'a> StripLowering<'a> {
         for stmt in &body.stmts {
             match stmt {
                 Stmt::Command(c) => self.command(strip, c, &mut extras),
-                Stmt::Call(c) => self.diags.push(Diagnostic::error("internal", c.span, "chain call left unexpanded")),
+                Stmt::Call(c) => self.diags.push(Diagnostic::error(
+                    "internal",
+                    c.span,
+                    "chain call left unexpanded",
+                )),
             }
         }
         self.check_insert_names(&strip.inserts);
@@ -78,7 +90,14 @@ impl<'a> StripLowering<'a> {
 
     fn once(&mut self, key: &str, span: Span) -> bool {
         if let Some(first) = self.seen.insert(key.to_string(), span) {
-            self.diags.push(Diagnostic::error("duplicate-setting", span, format!("`{key}` is set twice in this strip")).with_label(first, "first set here"));
+            self.diags.push(
+                Diagnostic::error(
+                    "duplicate-setting",
+                    span,
+                    format!("`{key}` is set twice in this strip"),
+                )
+                .with_label(first, "first set here"),
+            );
             return false;
         }
         true
@@ -87,13 +106,24 @@ impl<'a> StripLowering<'a> {
     fn command(&mut self, strip: &mut Strip, c: &Command, extras: &mut Extras) {
         let key = c.name.name.as_str();
         let is_master = strip.kind == StripKind::Master;
-        let allowed = if is_master { MASTER_SETTINGS.contains(&key) } else { STRIP_SETTINGS.contains(&key) };
+        let allowed = if is_master {
+            MASTER_SETTINGS.contains(&key)
+        } else {
+            STRIP_SETTINGS.contains(&key)
+        };
         let generator_setting = self.is_generator && GENERATOR_SETTINGS.contains(&key);
         // `gain -2dB` is the fader; `gain { gain -2dB }` is the gain processor, placed among the inserts.
         let setting_first = (allowed || generator_setting) && c.block.is_none();
         if let Some(spec) = registry::lookup(key).filter(|_| !setting_first) {
             if c.block.is_none() && spec.arg.is_none() {
-                self.diags.push(Diagnostic::error("missing-block", c.span, format!("`{key}` needs its settings in a block")).with_hint(format!("write `{key} {{ ... }}`")));
+                self.diags.push(
+                    Diagnostic::error(
+                        "missing-block",
+                        c.span,
+                        format!("`{key}` needs its settings in a block"),
+                    )
+                    .with_hint(format!("write `{key} {{ ... }}`")),
+                );
             }
             let insert = lower_insert(c, spec, self.units, self.diags);
             strip.inserts.push(insert);
@@ -113,28 +143,51 @@ impl<'a> StripLowering<'a> {
         }
         let args = c.args.as_slice();
         let res = match key {
-            "start" => self.one(c).and_then(|v| self.units.position(v)).map(|s| strip.start = s),
+            "start" => self
+                .one(c)
+                .and_then(|v| self.units.position(v))
+                .map(|s| strip.start = s),
             "region" => self.region(c).map(|r| strip.region = Some(r)),
             "trim" => self.level(c, -120.0, 48.0).map(|v| strip.trim_db = v),
-            "gain" => self.level(c, f64::NEG_INFINITY, 24.0).map(|v| strip.gain_db = v),
+            "gain" => self
+                .level(c, f64::NEG_INFINITY, 24.0)
+                .map(|v| strip.gain_db = v),
             "pan" => self.percent(c, -100.0, 100.0).map(|v| strip.pan = v),
             "width" => self.percent(c, 0.0, 400.0).map(|v| strip.width = v),
             "mute" => self.flag(c, "on", "off").map(|v| strip.mute = v),
             "solo" => self.flag(c, "on", "off").map(|v| strip.solo = v),
-            "polarity" => self.flag(c, "invert", "normal").map(|v| strip.polarity_inverted = v),
+            "polarity" => self
+                .flag(c, "invert", "normal")
+                .map(|v| strip.polarity_inverted = v),
             "fade" => self.fade(strip, c),
             "send" => self.send(c).map(|s| strip.sends.push(s)),
             "to" => match args {
-                [Value { kind: ValueKind::Word(w), span }] => {
+                [
+                    Value {
+                        kind: ValueKind::Word(w),
+                        span,
+                    },
+                ] => {
                     strip.output = Some(w.clone()).filter(|w| w != "master");
                     strip.output_span = *span;
                     Ok(())
                 }
-                _ => Err(Diagnostic::error("wrong-value", c.span, "`to` names the bus this strip feeds, e.g. `to drums`")),
+                _ => Err(Diagnostic::error(
+                    "wrong-value",
+                    c.span,
+                    "`to` names the bus this strip feeds, e.g. `to drums`",
+                )),
             },
-            "level" => self.level(c, f64::NEG_INFINITY, 0.0).map(|v| extras.level = Some((v, c.span))),
-            "length" => self.one(c).and_then(|v| self.units.duration(v)).map(|v| extras.length = Some((v, c.span))),
-            "loudness" => self.loudness(c).map(|v| extras.loudness = Some((v, c.span))),
+            "level" => self
+                .level(c, f64::NEG_INFINITY, 0.0)
+                .map(|v| extras.level = Some((v, c.span))),
+            "length" => self
+                .one(c)
+                .and_then(|v| self.units.duration(v))
+                .map(|v| extras.length = Some((v, c.span))),
+            "loudness" => self
+                .loudness(c)
+                .map(|v| extras.loudness = Some((v, c.span))),
             _ => unreachable!("every allowed setting is handled"),
         };
         if let Err(d) = res {
@@ -144,14 +197,35 @@ impl<'a> StripLowering<'a> {
 
     fn unknown(&self, c: &Command, kind: StripKind) -> Diagnostic {
         let key = &c.name.name;
-        let settings = if kind == StripKind::Master { MASTER_SETTINGS } else { STRIP_SETTINGS };
-        let gens = if self.is_generator { GENERATOR_SETTINGS } else { &[] };
-        let all = settings.iter().chain(gens).copied().chain(registry::kinds());
-        let mut d = Diagnostic::error("unknown-name", c.name.span, format!("unknown setting or processor `{key}`")).with_label_text("not a strip setting or processor");
+        let settings = if kind == StripKind::Master {
+            MASTER_SETTINGS
+        } else {
+            STRIP_SETTINGS
+        };
+        let gens = if self.is_generator {
+            GENERATOR_SETTINGS
+        } else {
+            &[]
+        };
+        let all = settings
+            .iter()
+            .chain(gens)
+            .copied()
+            .chain(registry::kinds());
+        let mut d = Diagnostic::error(
+            "unknown-name",
+            c.name.span,
+            format!("unknown setting or processor `{key}`"),
+        )
+        .with_label_text("not a strip setting or processor");
         if let Some(s) = did_you_mean(key, all) {
             d = d.with_hint(format!("did you mean `{s}`?"));
         } else if kind == StripKind::Master && STRIP_SETTINGS.contains(&key.as_str()) {
-            d = Diagnostic::error("misplaced", c.name.span, format!("`{key}` is a setting of tracks and buses, not of the master"));
+            d = Diagnostic::error(
+                "misplaced",
+                c.name.span,
+                format!("`{key}` is a setting of tracks and buses, not of the master"),
+            );
         }
         d
     }
@@ -159,20 +233,42 @@ impl<'a> StripLowering<'a> {
     fn one<'v>(&self, c: &'v Command) -> Result<&'v Value, Diagnostic> {
         match c.args.as_slice() {
             [v] => Ok(v),
-            [] => Err(Diagnostic::error("missing-value", c.span, format!("`{}` needs a value", c.name.name))),
-            [_, extra, ..] => Err(Diagnostic::error("unexpected-value", extra.span, format!("`{}` takes one value", c.name.name))),
+            [] => Err(Diagnostic::error(
+                "missing-value",
+                c.span,
+                format!("`{}` needs a value", c.name.name),
+            )),
+            [_, extra, ..] => Err(Diagnostic::error(
+                "unexpected-value",
+                extra.span,
+                format!("`{}` takes one value", c.name.name),
+            )),
         }
     }
 
     fn level(&self, c: &Command, min: f64, max: f64) -> Result<f64, Diagnostic> {
         let v = self.one(c)?;
-        let spec = crate::dsp::param::ParamSpec::num(leak_name(&c.name.name), crate::dsp::param::UnitKind::Level, min, max, 0.0, "");
+        let spec = crate::dsp::param::ParamSpec::num(
+            leak_name(&c.name.name),
+            crate::dsp::param::UnitKind::Level,
+            min,
+            max,
+            0.0,
+            "",
+        );
         Ok(self.units.param(&spec, v)?.number().unwrap_or(0.0))
     }
 
     fn percent(&self, c: &Command, min: f64, max: f64) -> Result<f64, Diagnostic> {
         let v = self.one(c)?;
-        let spec = crate::dsp::param::ParamSpec::num(leak_name(&c.name.name), crate::dsp::param::UnitKind::Percent, min / 100.0, max / 100.0, 0.0, "");
+        let spec = crate::dsp::param::ParamSpec::num(
+            leak_name(&c.name.name),
+            crate::dsp::param::UnitKind::Percent,
+            min / 100.0,
+            max / 100.0,
+            0.0,
+            "",
+        );
         Ok(self.units.param(&spec, v)?.number().unwrap_or(0.0))
     }
 
@@ -180,27 +276,66 @@ impl<'a> StripLowering<'a> {
     fn flag(&self, c: &Command, on: &str, off: &str) -> Result<bool, Diagnostic> {
         match c.args.as_slice() {
             [] => Ok(true),
-            [Value { kind: ValueKind::Word(w), .. }] if w == on => Ok(true),
-            [Value { kind: ValueKind::Word(w), .. }] if w == off => Ok(false),
-            [v, ..] => Err(Diagnostic::error("wrong-value", v.span, format!("`{}` takes no value, or `{on}` / `{off}`; found {}", c.name.name, describe(v)))),
+            [
+                Value {
+                    kind: ValueKind::Word(w),
+                    ..
+                },
+            ] if w == on => Ok(true),
+            [
+                Value {
+                    kind: ValueKind::Word(w),
+                    ..
+                },
+            ] if w == off => Ok(false),
+            [v, ..] => Err(Diagnostic::error(
+                "wrong-value",
+                v.span,
+                format!(
+                    "`{}` takes no value, or `{on}` / `{off}`; found {}",
+                    c.name.name,
+                    describe(v)
+                ),
+            )),
         }
     }
 
     fn region(&self, c: &Command) -> Result<Region, Diagnostic> {
         match c.args.as_slice() {
-            [a, Value { kind: ValueKind::Range, .. }, b] => {
+            [
+                a,
+                Value {
+                    kind: ValueKind::Range,
+                    ..
+                },
+                b,
+            ] => {
                 let (start, end) = (self.units.position(a)?, self.units.position(b)?);
                 if end <= start {
-                    return Err(Diagnostic::error("bad-region", c.span, "the region ends before it starts"));
+                    return Err(Diagnostic::error(
+                        "bad-region",
+                        c.span,
+                        "the region ends before it starts",
+                    ));
                 }
                 Ok(Region { start, end })
             }
-            _ => Err(Diagnostic::error("wrong-value", c.span, "write a region as `region START .. END`, e.g. `region 0:01 .. 2:30`")),
+            _ => Err(Diagnostic::error(
+                "wrong-value",
+                c.span,
+                "write a region as `region START .. END`, e.g. `region 0:01 .. 2:30`",
+            )),
         }
     }
 
     fn fade(&self, strip: &mut Strip, c: &Command) -> Result<(), Diagnostic> {
-        let usage = || Diagnostic::error("wrong-value", c.span, "write `fade in LENGTH [linear|exp|smooth]` or `fade out LENGTH [curve]`");
+        let usage = || {
+            Diagnostic::error(
+                "wrong-value",
+                c.span,
+                "write `fade in LENGTH [linear|exp|smooth]` or `fade out LENGTH [curve]`",
+            )
+        };
         let (dir, len, curve) = match c.args.as_slice() {
             [d, l] => (d, l, None),
             [d, l, cv] => (d, l, Some(cv)),
@@ -212,7 +347,13 @@ impl<'a> StripLowering<'a> {
             Some(ValueKind::Word(w)) if w == "linear" => FadeCurve::Linear,
             Some(ValueKind::Word(w)) if w == "exp" => FadeCurve::Exp,
             Some(ValueKind::Word(w)) if w == "smooth" => FadeCurve::Smooth,
-            Some(_) => return Err(Diagnostic::error("wrong-value", curve.map_or(c.span, |v| v.span), "a fade curve is `linear`, `exp` or `smooth`")),
+            Some(_) => {
+                return Err(Diagnostic::error(
+                    "wrong-value",
+                    curve.map_or(c.span, |v| v.span),
+                    "a fade curve is `linear`, `exp` or `smooth`",
+                ));
+            }
         };
         let fade = Some(Fade { length, curve });
         match &dir.kind {
@@ -224,33 +365,88 @@ impl<'a> StripLowering<'a> {
     }
 
     fn send(&self, c: &Command) -> Result<SendIr, Diagnostic> {
-        let usage = || Diagnostic::error("wrong-value", c.span, "write `send BUS LEVEL [pre|post]`, e.g. `send plate -12dB`");
+        let usage = || {
+            Diagnostic::error(
+                "wrong-value",
+                c.span,
+                "write `send BUS LEVEL [pre|post]`, e.g. `send plate -12dB`",
+            )
+        };
         let (to, level, mode) = match c.args.as_slice() {
-            [Value { kind: ValueKind::Word(to), span }, l] => ((to, *span), l, None),
-            [Value { kind: ValueKind::Word(to), span }, l, m] => ((to, *span), l, Some(m)),
+            [
+                Value {
+                    kind: ValueKind::Word(to),
+                    span,
+                },
+                l,
+            ] => ((to, *span), l, None),
+            [
+                Value {
+                    kind: ValueKind::Word(to),
+                    span,
+                },
+                l,
+                m,
+            ] => ((to, *span), l, Some(m)),
             _ => return Err(usage()),
         };
-        let spec = crate::dsp::param::ParamSpec::num("send", crate::dsp::param::UnitKind::Level, f64::NEG_INFINITY, 24.0, 0.0, "");
+        let spec = crate::dsp::param::ParamSpec::num(
+            "send",
+            crate::dsp::param::UnitKind::Level,
+            f64::NEG_INFINITY,
+            24.0,
+            0.0,
+            "",
+        );
         let level_db = self.units.param(&spec, level)?.number().unwrap_or(0.0);
         let pre = match mode.map(|m| &m.kind) {
             None => false,
             Some(ValueKind::Word(w)) if w == "post" => false,
             Some(ValueKind::Word(w)) if w == "pre" => true,
-            Some(_) => return Err(Diagnostic::error("wrong-value", mode.map_or(c.span, |m| m.span), "a send is `pre` or `post` (the default)")),
+            Some(_) => {
+                return Err(Diagnostic::error(
+                    "wrong-value",
+                    mode.map_or(c.span, |m| m.span),
+                    "a send is `pre` or `post` (the default)",
+                ));
+            }
         };
-        Ok(SendIr { to: to.0.clone(), level_db, pre, span: to.1 })
+        Ok(SendIr {
+            to: to.0.clone(),
+            level_db,
+            pre,
+            span: to.1,
+        })
     }
 
     fn loudness(&self, c: &Command) -> Result<f64, Diagnostic> {
         match self.one(c)? {
-            Value { kind: ValueKind::Number { value, unit: Some(crate::syntax::ast::Unit::Lufs) }, span } => {
+            Value {
+                kind:
+                    ValueKind::Number {
+                        value,
+                        unit: Some(crate::syntax::ast::Unit::Lufs),
+                    },
+                span,
+            } => {
                 if (-60.0..=0.0).contains(value) {
                     Ok(*value)
                 } else {
-                    Err(Diagnostic::error("out-of-range", *span, "a loudness target must be between -60LUFS and 0LUFS"))
+                    Err(Diagnostic::error(
+                        "out-of-range",
+                        *span,
+                        "a loudness target must be between -60LUFS and 0LUFS",
+                    ))
                 }
             }
-            v => Err(Diagnostic::error("wrong-unit", v.span, format!("`loudness` expects an integrated loudness in LUFS, found {}", describe(v)))),
+            v => Err(Diagnostic::error(
+                "wrong-unit",
+                v.span,
+                format!(
+                    "`loudness` expects an integrated loudness in LUFS, found {}",
+                    describe(v)
+                ),
+            )),
         }
     }
 
@@ -259,9 +455,16 @@ impl<'a> StripLowering<'a> {
         for i in inserts {
             if let Some(first) = names.insert(&i.name, i.span) {
                 self.diags.push(
-                    Diagnostic::error("duplicate-name", i.span, format!("two processors named `{}` in one strip", i.name))
-                        .with_label(first, "the first one")
-                        .with_hint(format!("tell them apart with `as`, e.g. `{} as {}2 {{ ... }}`", i.kind, i.kind)),
+                    Diagnostic::error(
+                        "duplicate-name",
+                        i.span,
+                        format!("two processors named `{}` in one strip", i.name),
+                    )
+                    .with_label(first, "the first one")
+                    .with_hint(format!(
+                        "tell them apart with `as`, e.g. `{} as {}2 {{ ... }}`",
+                        i.kind, i.kind
+                    )),
                 );
             }
         }
@@ -271,5 +474,11 @@ impl<'a> StripLowering<'a> {
 /// Setting names come from the source; the ad-hoc ParamSpec used for their checks
 /// wants a `'static` name, and the set of setting names is fixed and small.
 fn leak_name(name: &str) -> &'static str {
-    STRIP_SETTINGS.iter().chain(MASTER_SETTINGS).chain(GENERATOR_SETTINGS).find(|s| **s == name).copied().unwrap_or("value")
+    STRIP_SETTINGS
+        .iter()
+        .chain(MASTER_SETTINGS)
+        .chain(GENERATOR_SETTINGS)
+        .find(|s| **s == name)
+        .copied()
+        .unwrap_or("value")
 }

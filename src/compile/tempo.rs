@@ -23,7 +23,13 @@ pub struct Change {
 impl Tempo {
     /// Builds the map from the initial tempo and meter and the changes (in bar order, checked by the caller).
     pub fn new(rate: f64, bpm: f64, meter: (u32, u32), changes: &[Change]) -> Self {
-        let mut segments = vec![TempoSegment { bar: 1, sample: 0.0, bpm, beats_per_bar: meter.0, beat_unit: meter.1 }];
+        let mut segments = vec![TempoSegment {
+            bar: 1,
+            sample: 0.0,
+            bpm,
+            beats_per_bar: meter.0,
+            beat_unit: meter.1,
+        }];
         for c in changes {
             let last = segments.last().expect("at least the first segment").clone();
             let sample = last.sample + f64::from(c.bar - last.bar) * bar_samples(&last, rate);
@@ -35,12 +41,18 @@ impl Tempo {
                 beat_unit: c.meter.map_or(last.beat_unit, |m| m.1),
             };
             if last.bar == c.bar {
-                *segments.last_mut().expect("non-empty") = TempoSegment { sample: last.sample, ..seg };
+                *segments.last_mut().expect("non-empty") = TempoSegment {
+                    sample: last.sample,
+                    ..seg
+                };
             } else {
                 segments.push(seg);
             }
         }
-        Self { rate, map: TempoMap { segments } }
+        Self {
+            rate,
+            map: TempoMap { segments },
+        }
     }
 
     /// The first sample of beat `beat` (1-based, may be fractional) of bar `bar` (1-based).
@@ -48,12 +60,23 @@ impl Tempo {
         if bar == 0 {
             return Err("bars count from 1".into());
         }
-        let seg = self.map.segments.iter().rev().find(|s| s.bar <= bar).expect("the first segment starts at bar 1");
+        let seg = self
+            .map
+            .segments
+            .iter()
+            .rev()
+            .find(|s| s.bar <= bar)
+            .expect("the first segment starts at bar 1");
         if beat < 1.0 || beat >= f64::from(seg.beats_per_bar) + 1.0 {
-            return Err(format!("bar {bar} has beats 1 to {} (meter {}/{})", seg.beats_per_bar, seg.beats_per_bar, seg.beat_unit));
+            return Err(format!(
+                "bar {bar} has beats 1 to {} (meter {}/{})",
+                seg.beats_per_bar, seg.beats_per_bar, seg.beat_unit
+            ));
         }
         let beat_len = 60.0 / seg.bpm * 4.0 / f64::from(seg.beat_unit) * self.rate;
-        let s = seg.sample + f64::from(bar - seg.bar) * bar_samples(seg, self.rate) + (beat - 1.0) * beat_len;
+        let s = seg.sample
+            + f64::from(bar - seg.bar) * bar_samples(seg, self.rate)
+            + (beat - 1.0) * beat_len;
         Ok(s.round() as u64)
     }
 
@@ -74,7 +97,23 @@ mod tests {
     #[test]
     fn bars_resolve_through_tempo_and_meter_changes() {
         // 120 bpm 4/4 at 48 kHz: a bar is 2 s = 96000 samples.
-        let t = Tempo::new(48000.0, 120.0, (4, 4), &[Change { bar: 3, bpm: Some(60.0), meter: None }, Change { bar: 4, bpm: None, meter: Some((3, 4)) }]);
+        let t = Tempo::new(
+            48000.0,
+            120.0,
+            (4, 4),
+            &[
+                Change {
+                    bar: 3,
+                    bpm: Some(60.0),
+                    meter: None,
+                },
+                Change {
+                    bar: 4,
+                    bpm: None,
+                    meter: Some((3, 4)),
+                },
+            ],
+        );
         assert_eq!(t.bar_to_sample(1, 1.0), Ok(0));
         assert_eq!(t.bar_to_sample(2, 1.0), Ok(96000));
         assert_eq!(t.bar_to_sample(2, 3.0), Ok(96000 + 48000));

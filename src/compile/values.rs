@@ -11,7 +11,11 @@ use crate::syntax::ast::{NoteModifier, Unit, Value, ValueKind};
 pub fn describe(v: &Value) -> String {
     match &v.kind {
         ValueKind::Number { value, unit } => {
-            let num = if value.is_infinite() { format!("{}inf", if *value < 0.0 { "-" } else { "" }) } else { fmt_num(*value) };
+            let num = if value.is_infinite() {
+                format!("{}inf", if *value < 0.0 { "-" } else { "" })
+            } else {
+                fmt_num(*value)
+            };
             match unit {
                 Some(u) if value.is_infinite() => format!("{num} {}", u.as_str()),
                 Some(u) => format!("{num}{}", u.as_str()),
@@ -47,15 +51,32 @@ impl Units<'_> {
     /// parameters give text.
     pub fn param(&self, spec: &ParamSpec, v: &Value) -> Result<ParamValue, Diagnostic> {
         let wrong = || {
-            Diagnostic::error("wrong-unit", v.span, format!("`{}` expects {}, found {}", spec.name, spec.kind.describe(), describe(v)))
-                .with_label_text(format!("expected {}", spec.kind.describe()))
+            Diagnostic::error(
+                "wrong-unit",
+                v.span,
+                format!(
+                    "`{}` expects {}, found {}",
+                    spec.name,
+                    spec.kind.describe(),
+                    describe(v)
+                ),
+            )
+            .with_label_text(format!("expected {}", spec.kind.describe()))
         };
         match (&v.kind, spec.kind) {
             (ValueKind::Word(w), UnitKind::Choice(words)) => {
                 if words.contains(&w.as_str()) {
                     Ok(ParamValue::Text(w.clone()))
                 } else {
-                    let mut d = Diagnostic::error("unknown-choice", v.span, format!("`{}` must be one of {}, found `{w}`", spec.name, words.join(", ")));
+                    let mut d = Diagnostic::error(
+                        "unknown-choice",
+                        v.span,
+                        format!(
+                            "`{}` must be one of {}, found `{w}`",
+                            spec.name,
+                            words.join(", ")
+                        ),
+                    );
                     if let Some(s) = crate::diag::did_you_mean(w, words.iter().copied()) {
                         d = d.with_hint(format!("did you mean `{s}`?"));
                     }
@@ -66,13 +87,20 @@ impl Units<'_> {
             (ValueKind::Str(s), UnitKind::Path) => Ok(ParamValue::Text(s.clone())),
             (ValueKind::Fraction { num, den, modifier }, UnitKind::TimeOrNote) => {
                 let Some(tempo) = self.tempo else {
-                    return Err(Diagnostic::error("no-tempo", v.span, "a note length needs a tempo")
-                        .with_hint("add `tempo 120bpm` to the session block"));
+                    return Err(Diagnostic::error(
+                        "no-tempo",
+                        v.span,
+                        "a note length needs a tempo",
+                    )
+                    .with_hint("add `tempo 120bpm` to the session block"));
                 };
                 let secs = tempo.note_seconds(*num, *den, *modifier);
                 self.check_range(spec, secs, v).map(ParamValue::Number)
             }
-            (ValueKind::Number { value, unit }, kind) if kind.accepts(*unit) || (value.is_infinite() && kind == UnitKind::Level && unit.is_none()) => {
+            (ValueKind::Number { value, unit }, kind)
+                if kind.accepts(*unit)
+                    || (value.is_infinite() && kind == UnitKind::Level && unit.is_none()) =>
+            {
                 let c = kind.canonical(*value, *unit, self.rate);
                 self.check_range(spec, c, v).map(ParamValue::Number)
             }
@@ -84,20 +112,38 @@ impl Units<'_> {
         let unit = spec.kind.canonical_unit();
         let show = |x: f64| match spec.kind {
             UnitKind::Percent => format!("{}%", fmt_num(x * 100.0)),
-            UnitKind::Time | UnitKind::TimeOrNote if x < 1.0 => format!("{}ms", fmt_num(x * 1000.0)),
+            UnitKind::Time | UnitKind::TimeOrNote if x < 1.0 => {
+                format!("{}ms", fmt_num(x * 1000.0))
+            }
             _ => format!("{}{unit}", fmt_num(x)),
         };
         if spec.kind == UnitKind::Frequency && c >= self.rate / 2.0 {
             return Err(Diagnostic::error(
                 "out-of-range",
                 v.span,
-                format!("`{}` of {} is not below the Nyquist frequency ({} at a {} rate)", spec.name, show(c), show(self.rate / 2.0), show(self.rate)),
+                format!(
+                    "`{}` of {} is not below the Nyquist frequency ({} at a {} rate)",
+                    spec.name,
+                    show(c),
+                    show(self.rate / 2.0),
+                    show(self.rate)
+                ),
             )
             .with_label_text("too high for the session rate"));
         }
         if c.is_nan() || c < spec.min || c > spec.max {
-            return Err(Diagnostic::error("out-of-range", v.span, format!("`{}` must be between {} and {}, found {}", spec.name, show(spec.min), show(spec.max), show(c)))
-                .with_label_text("out of range"));
+            return Err(Diagnostic::error(
+                "out-of-range",
+                v.span,
+                format!(
+                    "`{}` must be between {} and {}, found {}",
+                    spec.name,
+                    show(spec.min),
+                    show(spec.max),
+                    show(c)
+                ),
+            )
+            .with_label_text("out of range"));
         }
         Ok(c)
     }
@@ -106,28 +152,58 @@ impl Units<'_> {
     pub fn position(&self, v: &Value) -> Result<u64, Diagnostic> {
         let secs = match &v.kind {
             ValueKind::Clock(s) => *s,
-            ValueKind::Number { value, unit: Some(Unit::S) } => *value,
-            ValueKind::Number { value, unit: Some(Unit::Ms) } => *value / 1000.0,
-            ValueKind::Number { value, unit: Some(Unit::Smp) } => {
+            ValueKind::Number {
+                value,
+                unit: Some(Unit::S),
+            } => *value,
+            ValueKind::Number {
+                value,
+                unit: Some(Unit::Ms),
+            } => *value / 1000.0,
+            ValueKind::Number {
+                value,
+                unit: Some(Unit::Smp),
+            } => {
                 if *value < 0.0 || value.fract() != 0.0 {
-                    return Err(Diagnostic::error("bad-position", v.span, "a sample position must be a whole number of samples, at least 0"));
+                    return Err(Diagnostic::error(
+                        "bad-position",
+                        v.span,
+                        "a sample position must be a whole number of samples, at least 0",
+                    ));
                 }
                 return Ok(*value as u64);
             }
             ValueKind::Bar { bar, beat } => {
                 let Some(tempo) = self.tempo else {
-                    return Err(Diagnostic::error("no-tempo", v.span, "a bar position needs a tempo")
-                        .with_label_text("bar positions count in the session tempo")
-                        .with_hint("add `tempo 120bpm` (and `meter 4/4`) to the session block"));
+                    return Err(Diagnostic::error(
+                        "no-tempo",
+                        v.span,
+                        "a bar position needs a tempo",
+                    )
+                    .with_label_text("bar positions count in the session tempo")
+                    .with_hint("add `tempo 120bpm` (and `meter 4/4`) to the session block"));
                 };
-                return tempo.bar_to_sample(*bar, *beat).map_err(|m| Diagnostic::error("bad-position", v.span, m));
+                return tempo
+                    .bar_to_sample(*bar, *beat)
+                    .map_err(|m| Diagnostic::error("bad-position", v.span, m));
             }
             _ => {
-                return Err(Diagnostic::error("wrong-unit", v.span, format!("expected a position such as 1:23.5, 12.5s, 96000smp or bar 17.3, found {}", describe(v))));
+                return Err(Diagnostic::error(
+                    "wrong-unit",
+                    v.span,
+                    format!(
+                        "expected a position such as 1:23.5, 12.5s, 96000smp or bar 17.3, found {}",
+                        describe(v)
+                    ),
+                ));
             }
         };
         if secs < 0.0 || !secs.is_finite() {
-            return Err(Diagnostic::error("bad-position", v.span, "a position cannot be before the start of the timeline"));
+            return Err(Diagnostic::error(
+                "bad-position",
+                v.span,
+                "a position cannot be before the start of the timeline",
+            ));
         }
         Ok((secs * self.rate).round() as u64)
     }
@@ -137,9 +213,16 @@ impl Units<'_> {
         match &v.kind {
             ValueKind::Fraction { num, den, modifier } => match self.tempo {
                 Some(t) => Ok((t.note_seconds(*num, *den, *modifier) * self.rate).round() as u64),
-                None => Err(Diagnostic::error("no-tempo", v.span, "a note length needs a tempo").with_hint("add `tempo 120bpm` to the session block")),
+                None => Err(
+                    Diagnostic::error("no-tempo", v.span, "a note length needs a tempo")
+                        .with_hint("add `tempo 120bpm` to the session block"),
+                ),
             },
-            ValueKind::Bar { .. } => Err(Diagnostic::error("wrong-unit", v.span, "expected a duration such as 20ms or 2s, found a bar position")),
+            ValueKind::Bar { .. } => Err(Diagnostic::error(
+                "wrong-unit",
+                v.span,
+                "expected a duration such as 20ms or 2s, found a bar position",
+            )),
             _ => self.position(v),
         }
     }

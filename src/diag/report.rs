@@ -39,7 +39,9 @@ impl miette::Diagnostic for Report {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -49,11 +51,21 @@ impl miette::Diagnostic for Report {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         self.source.as_ref()?;
         let primary = self.diag.labels.first()?.span.source;
-        let labels = self.diag.labels.iter().filter(move |l| l.span.source == primary).enumerate().map(|(i, l)| {
-            let text = (!l.message.is_empty()).then(|| l.message.clone());
-            let len = (l.span.end - l.span.start) as usize;
-            if i == 0 { LabeledSpan::new_primary_with_span(text, (l.span.start as usize, len)) } else { LabeledSpan::new_with_span(text, (l.span.start as usize, len)) }
-        });
+        let labels = self
+            .diag
+            .labels
+            .iter()
+            .filter(move |l| l.span.source == primary)
+            .enumerate()
+            .map(|(i, l)| {
+                let text = (!l.message.is_empty()).then(|| l.message.clone());
+                let len = (l.span.end - l.span.start) as usize;
+                if i == 0 {
+                    LabeledSpan::new_primary_with_span(text, (l.span.start as usize, len))
+                } else {
+                    LabeledSpan::new_with_span(text, (l.span.start as usize, len))
+                }
+            });
         Some(Box::new(labels))
     }
 }
@@ -68,14 +80,23 @@ pub struct Style {
 impl Style {
     /// Fixed and colourless, for tests and logs.
     pub fn plain() -> Self {
-        Self { color: false, width: 100 }
+        Self {
+            color: false,
+            width: 100,
+        }
     }
 }
 
 /// Renders diagnostics (in the order given) as one text.
 pub fn render(diags: &[Diagnostic], world: &dyn World, style: Style) -> String {
-    let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_context_lines(1);
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        .with_context_lines(1);
     let mut out = String::new();
     for d in diags {
         let source = d.primary_span().filter(|s| !s.is_detached()).map(|s| {
@@ -83,7 +104,11 @@ pub fn render(diags: &[Diagnostic], world: &dyn World, style: Style) -> String {
             NamedSource::new(src.name, src.text)
         });
         let help = (!d.hints.is_empty()).then(|| d.hints.join("\n"));
-        let report = Report { diag: d.clone(), source, help };
+        let report = Report {
+            diag: d.clone(),
+            source,
+            help,
+        };
         if handler.render_report(&mut out, &report).is_err() {
             out.push_str(&d.message);
         }

@@ -18,16 +18,25 @@ pub struct Latencies {
 
 /// `own[i]` is the delay added by strip `i`'s inserts; `keyed_at[i][k]` the delay of
 /// the inserts before insert `k` (where a sidechain key is consumed).
-pub fn compensate(g: &SignalGraph, schedule: &Schedule, own: &[usize], before_insert: &[Vec<usize>]) -> Latencies {
+pub fn compensate(
+    g: &SignalGraph,
+    schedule: &Schedule,
+    own: &[usize],
+    before_insert: &[Vec<usize>],
+) -> Latencies {
     let n = g.nodes.len();
-    let mut lat = Latencies { input: vec![0; n], output: vec![0; n] };
+    let mut lat = Latencies {
+        input: vec![0; n],
+        output: vec![0; n],
+    };
     for i in schedule.order() {
         let mut input = 0;
         for e in g.graph.edges_directed(g.nodes[i], Direction::Incoming) {
             let from = g.graph[e.source()].strip;
             let arrives = match *e.weight() {
                 // A key must reach its insert no later than the strip's own signal does.
-                EdgeKind::Sidechain { insert } => lat.output[from].saturating_sub(before_insert[i].get(insert).copied().unwrap_or(0)),
+                EdgeKind::Sidechain { insert } => lat.output[from]
+                    .saturating_sub(before_insert[i].get(insert).copied().unwrap_or(0)),
                 _ => lat.output[from],
             };
             input = input.max(arrives);
@@ -39,9 +48,17 @@ pub fn compensate(g: &SignalGraph, schedule: &Schedule, own: &[usize], before_in
 }
 
 /// The delay to put on an edge so its signal arrives aligned at the target.
-pub fn edge_delay(lat: &Latencies, from: usize, to: usize, kind: EdgeKind, before_insert: &[Vec<usize>]) -> usize {
+pub fn edge_delay(
+    lat: &Latencies,
+    from: usize,
+    to: usize,
+    kind: EdgeKind,
+    before_insert: &[Vec<usize>],
+) -> usize {
     match kind {
-        EdgeKind::Sidechain { insert } => (lat.input[to] + before_insert[to].get(insert).copied().unwrap_or(0)).saturating_sub(lat.output[from]),
+        EdgeKind::Sidechain { insert } => (lat.input[to]
+            + before_insert[to].get(insert).copied().unwrap_or(0))
+        .saturating_sub(lat.output[from]),
         _ => lat.input[to] - lat.output[from],
     }
 }

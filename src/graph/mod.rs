@@ -53,9 +53,18 @@ pub fn build(mix: &Mix) -> SignalGraph {
     let mut graph = StableDiGraph::new();
     let mut nodes = Vec::with_capacity(mix.strips.len() + 1);
     for (i, s) in mix.strips.iter().chain([&mix.master]).enumerate() {
-        nodes.push(graph.add_node(Node { strip: i, name: s.name.clone(), kind: s.kind }));
+        nodes.push(graph.add_node(Node {
+            strip: i,
+            name: s.name.clone(),
+            kind: s.kind,
+        }));
     }
-    let by_name = |name: &str| mix.strips.iter().position(|s| s.name == name).map(|i| nodes[i]);
+    let by_name = |name: &str| {
+        mix.strips
+            .iter()
+            .position(|s| s.name == name)
+            .map(|i| nodes[i])
+    };
     let master = *nodes.last().expect("master");
     for (i, s) in mix.strips.iter().enumerate() {
         let to = s.output.as_deref().and_then(by_name).unwrap_or(master);
@@ -64,13 +73,25 @@ pub fn build(mix: &Mix) -> SignalGraph {
     for (i, s) in mix.strips.iter().enumerate() {
         for send in &s.sends {
             if let Some(to) = by_name(&send.to) {
-                graph.add_edge(nodes[i], to, EdgeKind::Send { level_db: send.level_db, pre: send.pre });
+                graph.add_edge(
+                    nodes[i],
+                    to,
+                    EdgeKind::Send {
+                        level_db: send.level_db,
+                        pre: send.pre,
+                    },
+                );
             }
         }
     }
     for (i, s) in mix.strips.iter().chain([&mix.master]).enumerate() {
         for (k, ins) in s.inserts.iter().enumerate() {
-            if let Some(key) = ins.params.get("sidechain").and_then(|v| v.text()).and_then(by_name) {
+            if let Some(key) = ins
+                .params
+                .get("sidechain")
+                .and_then(|v| v.text())
+                .and_then(by_name)
+            {
                 graph.add_edge(key, nodes[i], EdgeKind::Sidechain { insert: k });
             }
         }

@@ -26,8 +26,13 @@ impl Schedule {
 pub fn schedule(g: &SignalGraph) -> Schedule {
     let n = g.nodes.len();
     let mut level = vec![0usize; n];
-    let mut indegree: Vec<usize> = g.nodes.iter().map(|&ni| g.graph.neighbors_directed(ni, Direction::Incoming).count()).collect();
-    let mut ready: std::collections::BTreeSet<usize> = (0..n).filter(|&i| indegree[i] == 0).collect();
+    let mut indegree: Vec<usize> = g
+        .nodes
+        .iter()
+        .map(|&ni| g.graph.neighbors_directed(ni, Direction::Incoming).count())
+        .collect();
+    let mut ready: std::collections::BTreeSet<usize> =
+        (0..n).filter(|&i| indegree[i] == 0).collect();
     let mut done = 0;
     while let Some(i) = ready.pop_first() {
         done += 1;
@@ -40,7 +45,10 @@ pub fn schedule(g: &SignalGraph) -> Schedule {
             }
         }
     }
-    assert_eq!(done, n, "the compiler rejects routing loops before scheduling");
+    assert_eq!(
+        done, n,
+        "the compiler rejects routing loops before scheduling"
+    );
     let master = n - 1;
     // The master sums everything: it always renders last, on its own.
     let top = (0..master).map(|i| level[i]).max().map_or(0, |m| m + 1);
@@ -49,5 +57,7 @@ pub fn schedule(g: &SignalGraph) -> Schedule {
     for (i, &l) in level.iter().enumerate() {
         levels[l].push(i);
     }
-    Schedule { levels: levels.into_iter().filter(|l| !l.is_empty()).collect() }
+    Schedule {
+        levels: levels.into_iter().filter(|l| !l.is_empty()).collect(),
+    }
 }

@@ -65,6 +65,14 @@ impl AtomicFile {
             path: target.clone(),
             source,
         };
+        // Temp files are created owner-only; a finished render is an ordinary file
+        // others (players, uploaders) must be able to read.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let perms = std::fs::Permissions::from_mode(0o644);
+            self.tmp.as_file().set_permissions(perms).map_err(err)?;
+        }
         self.tmp.as_file().sync_all().map_err(err)?;
         self.tmp.persist(&target).map_err(|e| err(e.error))?;
         Ok(())

@@ -124,7 +124,15 @@ impl AudioSink for FlacWriter {
             comment,
             ..
         } = *self;
-        let config = flacenc::config::Encoder::default()
+        let mut config = flacenc::config::Encoder::default();
+        if bits > 16 {
+            // flacenc 0.5.1 mis-sizes its fixed-predictor residuals at 24 bits: uniform
+            // noise comes out 11 times larger than raw PCM, and a loud final partial
+            // block can reach gigabytes. LPC, constant and verbatim subframes still
+            // cover every signal (see `noise_at_24_bits_stays_near_raw_size`).
+            config.subframe_coding.use_fixed = false;
+        }
+        let config = config
             .into_verified()
             .map_err(|(_, e)| AudioError::BadOutput(format!("FLAC encoder setup: {e}")))?;
         let source = flacenc::source::MemSource::from_samples(
@@ -247,6 +255,37 @@ mod edge_tests {
         w.write(&[&x]).unwrap();
         w.finish().unwrap();
         std::fs::read(path).unwrap()
+    }
+
+    #[test]
+    fn noise_at_24_bits_stays_near_raw_size() {
+        // Independent uniform noise per channel is incompressible: a sane encoder falls
+        // back to verbatim subframes, so the file is the raw size plus framing.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("n.flac");
+        let mut seed = 3u64;
+        let mut noise = || {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            ((seed >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 0.9
+        };
+        let (l, r): (Vec<f32>, Vec<f32>) = (0..10_000).map(|_| (noise(), noise())).unzip();
+        let mut w = crate::io::create_writer(
+            &path,
+            FileFormat::Flac,
+            SampleFormat::Int24,
+            48000,
+            2,
+            &Default::default(),
+        )
+        .unwrap();
+        w.write(&[&l, &r]).unwrap();
+        w.finish().unwrap();
+        let raw = 10_000 * 2 * 3;
+        let size = std::fs::metadata(&path).unwrap().len();
+        assert!(
+            size < raw * 102 / 100,
+            "{size} bytes for {raw} bytes of PCM"
+        );
     }
 
     #[test]

@@ -8,7 +8,10 @@ pub struct DelayLine {
 
 impl DelayLine {
     pub fn new(channels: usize, delay: usize) -> Self {
-        Self { rings: vec![vec![0.0; delay]; channels], pos: 0 }
+        Self {
+            rings: vec![vec![0.0; delay]; channels],
+            pos: 0,
+        }
     }
 
     pub fn delay(&self) -> usize {

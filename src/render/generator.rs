@@ -6,15 +6,34 @@ use super::rng::Rng;
 use crate::ir::NoiseColor;
 
 pub enum Generator {
-    Sine { freq: f64, amp: f64, rate: f64, t: u64 },
-    White { rng: Rng, scale: f64 },
-    Pink { rng: Rng, scale: f64, b: [f64; 7] },
+    Sine {
+        freq: f64,
+        amp: f64,
+        rate: f64,
+        t: u64,
+    },
+    White {
+        rng: Rng,
+        scale: f64,
+    },
+    Pink {
+        rng: Rng,
+        scale: f64,
+        b: [f64; 7],
+    },
     Silence,
 }
 
 /// Paul Kellet's refined pink filter: pole and gain of each first-order section,
 /// then the direct white gain and the one-sample delayed term.
-const PINK: [(f64, f64); 6] = [(0.99886, 0.0555179), (0.99332, 0.0750759), (0.96900, 0.1538520), (0.86650, 0.3104856), (0.55000, 0.5329522), (-0.7616, -0.0168980)];
+const PINK: [(f64, f64); 6] = [
+    (0.99886, 0.0555179),
+    (0.99332, 0.0750759),
+    (0.96900, 0.1538520),
+    (0.86650, 0.3104856),
+    (0.55000, 0.5329522),
+    (-0.7616, -0.0168980),
+];
 const PINK_DIRECT: f64 = 0.5362;
 const PINK_DELAYED: f64 = 0.115926;
 
@@ -51,14 +70,26 @@ fn step_pink(b: &mut [f64; 7], white: f64) -> f64 {
 
 impl Generator {
     pub fn sine(freq: f64, level_db: f64, rate: f64) -> Self {
-        Generator::Sine { freq, amp: db_to_amp(level_db), rate, t: 0 }
+        Generator::Sine {
+            freq,
+            amp: db_to_amp(level_db),
+            rate,
+            t: 0,
+        }
     }
 
     pub fn noise(color: NoiseColor, level_db: f64, seed: u64) -> Self {
         let amp = db_to_amp(level_db);
         match color {
-            NoiseColor::White => Generator::White { rng: Rng::new(seed), scale: amp / UNIFORM_RMS },
-            NoiseColor::Pink => Generator::Pink { rng: Rng::new(seed), scale: amp / (UNIFORM_RMS * pink_energy().sqrt()), b: [0.0; 7] },
+            NoiseColor::White => Generator::White {
+                rng: Rng::new(seed),
+                scale: amp / UNIFORM_RMS,
+            },
+            NoiseColor::Pink => Generator::Pink {
+                rng: Rng::new(seed),
+                scale: amp / (UNIFORM_RMS * pink_energy().sqrt()),
+                b: [0.0; 7],
+            },
         }
     }
 
@@ -73,8 +104,12 @@ impl Generator {
                     *t += 1;
                 }
             }
-            Generator::White { rng, scale } => out.iter_mut().for_each(|o| *o = (rng.bipolar() * *scale) as f32),
-            Generator::Pink { rng, scale, b } => out.iter_mut().for_each(|o| *o = (step_pink(b, rng.bipolar()) * *scale) as f32),
+            Generator::White { rng, scale } => out
+                .iter_mut()
+                .for_each(|o| *o = (rng.bipolar() * *scale) as f32),
+            Generator::Pink { rng, scale, b } => out
+                .iter_mut()
+                .for_each(|o| *o = (step_pink(b, rng.bipolar()) * *scale) as f32),
             Generator::Silence => out.fill(0.0),
         }
     }

@@ -39,7 +39,12 @@ pub struct RenderOptions {
 
 impl Default for RenderOptions {
     fn default() -> Self {
-        Self { jobs: 1, chunk: 4096, out_dir: None, file_stem: "mix".into() }
+        Self {
+            jobs: 1,
+            chunk: 4096,
+            out_dir: None,
+            file_stem: "mix".into(),
+        }
     }
 }
 
@@ -64,11 +69,28 @@ pub struct RenderReport {
 pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
 
 /// Renders every export of `mix`. On any error no file is replaced.
-pub fn render(mix: &Mix, world: &dyn World, opts: &RenderOptions, progress: Progress) -> Result<RenderReport, Vec<Diagnostic>> {
+pub fn render(
+    mix: &Mix,
+    world: &dyn World,
+    opts: &RenderOptions,
+    progress: Progress,
+) -> Result<RenderReport, Vec<Diagnostic>> {
     let chunk = opts.chunk.max(1);
     let mut plan = setup::prepare(mix, world, chunk)?;
     let mut outputs = setup::outputs(mix, opts, &plan, chunk)?;
-    let pool = (opts.jobs > 1).then(|| rayon::ThreadPoolBuilder::new().num_threads(opts.jobs).build()).transpose().map_err(|e| vec![Diagnostic::global("threads", format!("cannot start worker threads: {e}"))])?;
+    let pool = (opts.jobs > 1)
+        .then(|| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(opts.jobs)
+                .build()
+        })
+        .transpose()
+        .map_err(|e| {
+            vec![Diagnostic::global(
+                "threads",
+                format!("cannot start worker threads: {e}"),
+            )]
+        })?;
 
     let rate = u64::from(mix.session.rate);
     let latency = plan.latency as u64;
@@ -107,13 +129,17 @@ pub fn render(mix: &Mix, world: &dyn World, opts: &RenderOptions, progress: Prog
                 Tap::Stem(p) => &plan.aligned[p].as_ref().expect("stems are aligned").1,
             };
             if in_tail {
-                block_peak = sig.iter().flat_map(|c| &c[skip..n]).fold(block_peak, |m, x| m.max(x.abs()));
+                block_peak = sig
+                    .iter()
+                    .flat_map(|c| &c[skip..n])
+                    .fold(block_peak, |m, x| m.max(x.abs()));
             }
-            o.push([&sig[0][skip..n], &sig[1][skip..n]], in_tail).map_err(|d| vec![d])?;
+            o.push([&sig[0][skip..n], &sig[1][skip..n]], in_tail)
+                .map_err(|d| vec![d])?;
         }
         pos += n as u64;
         written += (n - skip) as u64;
-        if in_tail && (pos - latency - main_len) % tail_block == 0 {
+        if in_tail && (pos - latency - main_len).is_multiple_of(tail_block) {
             let audible = block_peak >= TAIL_THRESHOLD;
             for o in &mut outputs {
                 o.release(audible).map_err(|d| vec![d])?;
@@ -140,19 +166,37 @@ pub fn render(mix: &Mix, world: &dyn World, opts: &RenderOptions, progress: Prog
             peak_dbfs: 20.0 * f64::from(o.peak).max(1e-30).log10(),
         });
     }
-    Ok(RenderReport { files, frames: written })
+    Ok(RenderReport {
+        files,
+        frames: written,
+    })
 }
 
 /// Renders one chunk of every strip, level by level.
-fn run_chunk(plan: &mut setup::Plan, pos: u64, n: usize, pool: Option<&rayon::ThreadPool>) -> Result<(), Vec<Diagnostic>> {
+fn run_chunk(
+    plan: &mut setup::Plan,
+    pos: u64,
+    n: usize,
+    pool: Option<&rayon::ThreadPool>,
+) -> Result<(), Vec<Diagnostic>> {
     let mut start = 0;
     for &len in &plan.level_sizes {
         let (done, rest) = plan.outs.split_at_mut(start);
         let outs = &mut rest[..len];
         let states = &mut plan.states[start..start + len];
         let results: Vec<Result<(), Diagnostic>> = match pool {
-            Some(pool) if len > 1 => pool.install(|| states.par_iter_mut().zip(outs.par_iter_mut()).map(|(s, o)| s.run(pos, n, o, done)).collect()),
-            _ => states.iter_mut().zip(outs.iter_mut()).map(|(s, o)| s.run(pos, n, o, done)).collect(),
+            Some(pool) if len > 1 => pool.install(|| {
+                states
+                    .par_iter_mut()
+                    .zip(outs.par_iter_mut())
+                    .map(|(s, o)| s.run(pos, n, o, done))
+                    .collect()
+            }),
+            _ => states
+                .iter_mut()
+                .zip(outs.iter_mut())
+                .map(|(s, o)| s.run(pos, n, o, done))
+                .collect(),
         };
         let errors: Vec<Diagnostic> = results.into_iter().filter_map(Result::err).collect();
         if !errors.is_empty() {

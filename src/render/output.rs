@@ -26,7 +26,13 @@ impl Quantiser {
             SampleFormat::Int24 => 1.0 / 8_388_608.0,
             SampleFormat::Float32 => return None,
         };
-        Some(Self { lsb, rngs: [Rng::new(seed), Rng::new(seed ^ 0x5851_F42D_4C95_7F2D)], shaped: dither == Dither::Shaped, dither: dither != Dither::None, err: [0.0; 2] })
+        Some(Self {
+            lsb,
+            rngs: [Rng::new(seed), Rng::new(seed ^ 0x5851_F42D_4C95_7F2D)],
+            shaped: dither == Dither::Shaped,
+            dither: dither != Dither::None,
+            err: [0.0; 2],
+        })
     }
 
     pub fn process(&mut self, ch: usize, buf: &mut [f32]) {
@@ -38,7 +44,11 @@ impl Quantiser {
                 // moving quantisation noise away from low frequencies.
                 v -= self.err[ch];
             }
-            let d = if self.dither { (self.rngs[ch].unit() - self.rngs[ch].unit()) * lsb } else { 0.0 };
+            let d = if self.dither {
+                (self.rngs[ch].unit() - self.rngs[ch].unit()) * lsb
+            } else {
+                0.0
+            };
             let q = ((v + d) * inv).round().clamp(-inv, inv - 1.0) * lsb;
             self.err[ch] = q - v;
             *s = q as f32;
@@ -69,9 +79,30 @@ pub struct Output {
 }
 
 impl Output {
-    pub fn new(path: PathBuf, export: Export, tap: Tap, session_rate: u32, seed: u64, max_frames: usize) -> Result<Self, Diagnostic> {
-        let sink = crate::io::create_writer(&path, export.format, export.bits, export.rate, 2, &export.tags)
-            .map_err(|e| Diagnostic::error("output", export.span, format!("cannot write {}: {e}", path.display())).with_label_text("this export"))?;
+    pub fn new(
+        path: PathBuf,
+        export: Export,
+        tap: Tap,
+        session_rate: u32,
+        seed: u64,
+        max_frames: usize,
+    ) -> Result<Self, Diagnostic> {
+        let sink = crate::io::create_writer(
+            &path,
+            export.format,
+            export.bits,
+            export.rate,
+            2,
+            &export.tags,
+        )
+        .map_err(|e| {
+            Diagnostic::error(
+                "output",
+                export.span,
+                format!("cannot write {}: {e}", path.display()),
+            )
+            .with_label_text("this export")
+        })?;
         Ok(Self {
             quant: Quantiser::new(export.bits, export.dither, seed),
             collect: (export.rate != session_rate).then(|| [Vec::new(), Vec::new()]),
@@ -102,7 +133,10 @@ impl Output {
     pub fn release(&mut self, keep: bool) -> Result<(), Diagnostic> {
         let held = std::mem::take(&mut self.held);
         if keep {
-            for (a, b) in held[0].chunks(self.scratch[0].len().max(1)).zip(held[1].chunks(self.scratch[0].len().max(1))) {
+            for (a, b) in held[0]
+                .chunks(self.scratch[0].len().max(1))
+                .zip(held[1].chunks(self.scratch[0].len().max(1)))
+            {
                 self.emit([a, b])?;
             }
         }
@@ -133,17 +167,23 @@ impl Output {
             self.peak = s[..n].iter().fold(self.peak, |m, x| m.max(x.abs()));
         }
         let sink = self.sink.as_mut().expect("sink open until finish");
-        sink.write(&[&self.scratch[0][..n], &self.scratch[1][..n]]).map_err(|e| self.fail(e))
+        sink.write(&[&self.scratch[0][..n], &self.scratch[1][..n]])
+            .map_err(|e| self.fail(e))
     }
 
     fn fail(&self, e: crate::io::AudioError) -> Diagnostic {
-        Diagnostic::error("output", self.export.span, format!("{} {e}", self.path.display()))
+        Diagnostic::error(
+            "output",
+            self.export.span,
+            format!("{} {e}", self.path.display()),
+        )
     }
 
     /// Completes the file (converting its rate first if needed) and moves it into place.
     pub fn finish(&mut self) -> Result<(), Diagnostic> {
         if let Some(c) = self.collect.take() {
-            let converted = crate::io::resample_planar(&c, self.session_rate, self.export.rate).map_err(|e| self.fail(e))?;
+            let converted = crate::io::resample_planar(&c, self.session_rate, self.export.rate)
+                .map_err(|e| self.fail(e))?;
             let block = self.scratch[0].len().max(1);
             let len = converted[0].len();
             self.frames = len as u64;

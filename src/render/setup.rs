@@ -32,13 +32,22 @@ pub struct Plan {
 }
 
 fn db(db: f64) -> f32 {
-    if db == f64::NEG_INFINITY { 0.0 } else { libm::pow(10.0, db / 20.0) as f32 }
+    if db == f64::NEG_INFINITY {
+        0.0
+    } else {
+        libm::pow(10.0, db / 20.0) as f32
+    }
 }
 
 /// With any strip soloed, only soloed strips and what feeds or carries them are heard.
 fn effective_mutes(mix: &Mix, g: &graph::SignalGraph) -> Vec<bool> {
     let n = mix.strips.len();
-    let mut muted: Vec<bool> = mix.strips.iter().map(|s| s.mute).chain([mix.master.mute]).collect();
+    let mut muted: Vec<bool> = mix
+        .strips
+        .iter()
+        .map(|s| s.mute)
+        .chain([mix.master.mute])
+        .collect();
     if !mix.strips.iter().any(|s| s.solo) {
         return muted;
     }
@@ -53,7 +62,11 @@ fn effective_mutes(mix: &Mix, g: &graph::SignalGraph) -> Vec<bool> {
                     if matches!(e.weight(), EdgeKind::Sidechain { .. }) {
                         continue;
                     }
-                    let other = if dir == Direction::Incoming { e.source() } else { e.target() };
+                    let other = if dir == Direction::Incoming {
+                        e.source()
+                    } else {
+                        e.target()
+                    };
                     let k = g.graph[other].strip;
                     if !keep[k] {
                         keep[k] = true;
@@ -103,7 +116,11 @@ pub fn prepare(mix: &Mix, world: &dyn World, chunk: usize) -> Result<Plan, Vec<D
             None
         };
         let channels = source.as_ref().map_or(2, |src| src.channels);
-        let ctx = BuildContext { rate: f64::from(rate), channels, max_frames: chunk };
+        let ctx = BuildContext {
+            rate: f64::from(rate),
+            channels,
+            max_frames: chunk,
+        };
         let mut inserts = Vec::new();
         for ins in &s.inserts {
             before[i].push(own[i]);
@@ -112,10 +129,18 @@ pub fn prepare(mix: &Mix, world: &dyn World, chunk: usize) -> Result<Plan, Vec<D
                     own[i] += p.latency();
                     inserts.push(p);
                 }
-                Err(m) => errors.push(Diagnostic::error("processor", ins.span, format!("cannot build `{}`: {m}", ins.name))),
+                Err(m) => errors.push(Diagnostic::error(
+                    "processor",
+                    ins.span,
+                    format!("cannot build `{}`: {m}", ins.name),
+                )),
             }
         }
-        let pan = if channels == 1 { mono_pan(s.pan) } else { stereo_balance(s.pan) };
+        let pan = if channels == 1 {
+            mono_pan(s.pan)
+        } else {
+            stereo_balance(s.pan)
+        };
         let trim = db(s.trim_db) * if s.polarity_inverted { -1.0 } else { 1.0 };
         states.push(StripRt {
             strip: i,
@@ -137,7 +162,10 @@ pub fn prepare(mix: &Mix, world: &dyn World, chunk: usize) -> Result<Plan, Vec<D
     let lat = graph::latency::compensate(&g, &sched, &own, &before);
     let mut pre_needed = vec![false; all.len()];
     for (p, &i) in order.iter().enumerate() {
-        let mut edges: Vec<_> = g.graph.edges_directed(g.nodes[i], Direction::Incoming).collect();
+        let mut edges: Vec<_> = g
+            .graph
+            .edges_directed(g.nodes[i], Direction::Incoming)
+            .collect();
         edges.sort_by_key(|e| e.id());
         for e in edges {
             let from = g.graph[e.source()].strip;
@@ -145,31 +173,55 @@ pub fn prepare(mix: &Mix, world: &dyn World, chunk: usize) -> Result<Plan, Vec<D
                 EdgeKind::Route => InputKind::Route,
                 EdgeKind::Send { level_db, pre } => {
                     pre_needed[from] |= pre;
-                    InputKind::Send { gain: db(level_db), pre }
+                    InputKind::Send {
+                        gain: db(level_db),
+                        pre,
+                    }
                 }
                 EdgeKind::Sidechain { insert } => InputKind::Key { insert },
             };
             let delay = graph::latency::edge_delay(&lat, from, i, *e.weight(), &before);
-            states[p].inputs.push(Input { from: pos_of[from], kind, delay: DelayLine::new(2, delay), scratch: [vec![0.0; chunk], vec![0.0; chunk]] });
+            states[p].inputs.push(Input {
+                from: pos_of[from],
+                kind,
+                delay: DelayLine::new(2, delay),
+                scratch: [vec![0.0; chunk], vec![0.0; chunk]],
+            });
         }
     }
     let outs = order
         .iter()
-        .map(|&i| StripOut { post: [vec![0.0; chunk], vec![0.0; chunk]], pre: pre_needed[i].then(|| [vec![0.0; chunk], vec![0.0; chunk]]) })
+        .map(|&i| StripOut {
+            post: [vec![0.0; chunk], vec![0.0; chunk]],
+            pre: pre_needed[i].then(|| [vec![0.0; chunk], vec![0.0; chunk]]),
+        })
         .collect();
     let master_idx = all.len() - 1;
     let latency = lat.output[master_idx];
-    let mut aligned: Vec<Option<(DelayLine, [Vec<f32>; 2])>> = (0..all.len()).map(|_| None).collect();
+    let mut aligned: Vec<Option<(DelayLine, [Vec<f32>; 2])>> =
+        (0..all.len()).map(|_| None).collect();
     for e in &mix.exports {
         if let ExportKind::Stems { of } = &e.kind {
             for name in of {
                 if let Some(i) = mix.strips.iter().position(|s| &s.name == name) {
-                    aligned[pos_of[i]] = Some((DelayLine::new(2, latency - lat.output[i]), [vec![0.0; chunk], vec![0.0; chunk]]));
+                    aligned[pos_of[i]] = Some((
+                        DelayLine::new(2, latency - lat.output[i]),
+                        [vec![0.0; chunk], vec![0.0; chunk]],
+                    ));
                 }
             }
         }
     }
-    Ok(Plan { states, outs, level_sizes: sched.levels.iter().map(Vec::len).collect(), master: pos_of[master_idx], pos_of, aligned, latency, song_len })
+    Ok(Plan {
+        states,
+        outs,
+        level_sizes: sched.levels.iter().map(Vec::len).collect(),
+        master: pos_of[master_idx],
+        pos_of,
+        aligned,
+        latency,
+        song_len,
+    })
 }
 
 /// Where an export's file goes, with `-o DIR` applied.
@@ -182,14 +234,33 @@ fn place(path: &Path, out_dir: Option<&Path>) -> PathBuf {
 
 fn seed(path: &Path) -> u64 {
     // Seeded by the file name as written, so `-o DIR` does not change the dither.
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    u64::from_le_bytes(blake3::hash(name.as_bytes()).as_bytes()[..8].try_into().expect("8 bytes"))
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    u64::from_le_bytes(
+        blake3::hash(name.as_bytes()).as_bytes()[..8]
+            .try_into()
+            .expect("8 bytes"),
+    )
 }
 
-pub fn outputs(mix: &Mix, opts: &super::RenderOptions, plan: &Plan, chunk: usize) -> Result<Vec<Output>, Vec<Diagnostic>> {
+pub fn outputs(
+    mix: &Mix,
+    opts: &super::RenderOptions,
+    plan: &Plan,
+    chunk: usize,
+) -> Result<Vec<Output>, Vec<Diagnostic>> {
     let mut outs = Vec::new();
     let mut errors = Vec::new();
-    let mut open = |path: PathBuf, e: &crate::ir::Export, tap: Tap| match Output::new(place(&path, opts.out_dir.as_deref()), e.clone(), tap, mix.session.rate, seed(&path), chunk) {
+    let mut open = |path: PathBuf, e: &crate::ir::Export, tap: Tap| match Output::new(
+        place(&path, opts.out_dir.as_deref()),
+        e.clone(),
+        tap,
+        mix.session.rate,
+        seed(&path),
+        chunk,
+    ) {
         Ok(o) => outs.push(o),
         Err(d) => errors.push(d),
     };
@@ -200,11 +271,19 @@ pub fn outputs(mix: &Mix, opts: &super::RenderOptions, plan: &Plan, chunk: usize
             ExportKind::Stems { of } => {
                 for name in of {
                     if let Some(i) = mix.strips.iter().position(|s| &s.name == name) {
-                        open(PathBuf::from(path.to_string_lossy().replace("{name}", name)), e, Tap::Stem(plan.pos_of[i]));
+                        open(
+                            PathBuf::from(path.to_string_lossy().replace("{name}", name)),
+                            e,
+                            Tap::Stem(plan.pos_of[i]),
+                        );
                     }
                 }
             }
         }
     }
-    if errors.is_empty() { Ok(outs) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(outs)
+    } else {
+        Err(errors)
+    }
 }

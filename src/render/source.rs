@@ -34,12 +34,27 @@ pub struct SourceStream {
 pub fn open(world: &dyn World, strip: &Strip, rate: u32) -> Result<SourceStream, Diagnostic> {
     let source = strip.source.as_ref().expect("tracks have sources");
     let (feed, channels, full_len, span, name) = match source {
-        Source::File { written, path, span } => {
-            let fail = |e: AudioError| Diagnostic::error("audio", *span, format!("{written} {e}")).with_label_text("this file");
+        Source::File {
+            written,
+            path,
+            span,
+        } => {
+            let fail = |e: AudioError| {
+                Diagnostic::error("audio", *span, format!("{written} {e}"))
+                    .with_label_text("this file")
+            };
             let reader = world.open(path).map_err(|e| {
-                Diagnostic::error("audio", *span, format!("cannot open {written}: {}", io_reason(&e))).with_label_text("this file")
+                Diagnostic::error(
+                    "audio",
+                    *span,
+                    format!("cannot open {written}: {}", io_reason(&e)),
+                )
+                .with_label_text("this file")
             })?;
-            let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+            let ext = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase);
             let decoder = crate::io::open(reader, ext.as_deref()).map_err(fail)?;
             let info = decoder.info().clone();
             let frames = match info.frames {
@@ -51,24 +66,71 @@ pub fn open(world: &dyn World, strip: &Strip, rate: u32) -> Result<SourceStream,
                 (Box::new(decoder), frames)
             } else {
                 let len = crate::io::resample::output_len(frames, info.rate, rate);
-                (Box::new(crate::io::Resampled::new(decoder, rate).map_err(fail)?), len)
+                (
+                    Box::new(crate::io::Resampled::new(decoder, rate).map_err(fail)?),
+                    len,
+                )
             };
             (Feed::File(feed), info.channels, len, *span, written.clone())
         }
-        Source::Sine { freq_hz, level_db, length } => (Feed::Gen(Generator::sine(*freq_hz, *level_db, f64::from(rate))), 1, *length, strip.span, strip.name.clone()),
-        Source::Noise { color, level_db, length, seed } => (Feed::Gen(Generator::noise(*color, *level_db, *seed)), 1, *length, strip.span, strip.name.clone()),
-        Source::Silence { length } => (Feed::Gen(Generator::Silence), 1, *length, strip.span, strip.name.clone()),
+        Source::Sine {
+            freq_hz,
+            level_db,
+            length,
+        } => (
+            Feed::Gen(Generator::sine(*freq_hz, *level_db, f64::from(rate))),
+            1,
+            *length,
+            strip.span,
+            strip.name.clone(),
+        ),
+        Source::Noise {
+            color,
+            level_db,
+            length,
+            seed,
+        } => (
+            Feed::Gen(Generator::noise(*color, *level_db, *seed)),
+            1,
+            *length,
+            strip.span,
+            strip.name.clone(),
+        ),
+        Source::Silence { length } => (
+            Feed::Gen(Generator::Silence),
+            1,
+            *length,
+            strip.span,
+            strip.name.clone(),
+        ),
     };
     let (skip, len) = match strip.region {
         None => (0, full_len),
         Some(r) => {
             if r.start >= full_len {
-                return Err(Diagnostic::error("bad-region", strip.span, format!("the region of `{}` starts after the end of {name}", strip.name)));
+                return Err(Diagnostic::error(
+                    "bad-region",
+                    strip.span,
+                    format!(
+                        "the region of `{}` starts after the end of {name}",
+                        strip.name
+                    ),
+                ));
             }
             (r.start, r.end.min(full_len) - r.start)
         }
     };
-    Ok(SourceStream { feed, channels, start: strip.start, len, skip, fade_in: strip.fade_in, fade_out: strip.fade_out, span, name })
+    Ok(SourceStream {
+        feed,
+        channels,
+        start: strip.start,
+        len,
+        skip,
+        fade_in: strip.fade_in,
+        fade_out: strip.fade_out,
+        span,
+        name,
+    })
 }
 
 fn io_reason(e: &std::io::Error) -> String {
@@ -79,7 +141,11 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-fn count_frames(world: &dyn World, path: &std::path::Path, ext: Option<&str>) -> Result<u64, AudioError> {
+fn count_frames(
+    world: &dyn World,
+    path: &std::path::Path,
+    ext: Option<&str>,
+) -> Result<u64, AudioError> {
     let reader = world.open(path).map_err(AudioError::Read)?;
     let mut d = crate::io::open(reader, ext)?;
     let ch = d.channels();
@@ -131,13 +197,20 @@ impl SourceStream {
         }
         let clip_pos = a - self.start;
         for ch in out.iter_mut() {
-            apply_fades(&mut ch[ia..ib], clip_pos, self.len, self.fade_in, self.fade_out);
+            apply_fades(
+                &mut ch[ia..ib],
+                clip_pos,
+                self.len,
+                self.fade_in,
+                self.fade_out,
+            );
         }
         Ok(())
     }
 
     fn fail(&self, e: AudioError) -> Diagnostic {
-        Diagnostic::error("audio", self.span, format!("{} {e}", self.name)).with_label_text("this file")
+        Diagnostic::error("audio", self.span, format!("{} {e}", self.name))
+            .with_label_text("this file")
     }
 
     fn skip_region(&mut self) -> Result<(), Diagnostic> {
@@ -146,7 +219,8 @@ impl SourceStream {
             let n = self.skip.min(4096) as usize;
             let got = match &mut self.feed {
                 Feed::File(src) => {
-                    let mut parts: Vec<&mut [f32]> = scratch.iter_mut().map(|c| &mut c[..n]).collect();
+                    let mut parts: Vec<&mut [f32]> =
+                        scratch.iter_mut().map(|c| &mut c[..n]).collect();
                     src.read(&mut parts).map_err(|e| self.fail(e))?
                 }
                 Feed::Gen(g) => {

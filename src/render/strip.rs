@@ -52,7 +52,13 @@ pub struct StripRt {
 
 impl StripRt {
     /// Renders frames `pos..pos + n` into `out`, reading earlier strips' outputs.
-    pub fn run(&mut self, pos: u64, n: usize, out: &mut StripOut, earlier: &[StripOut]) -> Result<(), Diagnostic> {
+    pub fn run(
+        &mut self,
+        pos: u64,
+        n: usize,
+        out: &mut StripOut,
+        earlier: &[StripOut],
+    ) -> Result<(), Diagnostic> {
         let ch = self.channels;
         // 1. Input.
         if let Some(src) = &mut self.source {
@@ -70,7 +76,13 @@ impl StripRt {
                     InputKind::Key { .. } => continue,
                 };
                 let src = &earlier[input.from];
-                let sig = if tap { src.pre.as_ref().expect("pre-fader output kept for pre sends") } else { &src.post };
+                let sig = if tap {
+                    src.pre
+                        .as_ref()
+                        .expect("pre-fader output kept for pre sends")
+                } else {
+                    &src.post
+                };
                 let delayed = delayed(input, sig, n);
                 for (w, s) in self.work.iter_mut().zip(delayed) {
                     for (a, b) in w[..n].iter_mut().zip(&s[..n]) {
@@ -87,7 +99,10 @@ impl StripRt {
         }
         // 3. Inserts, in written order; keys are delayed to line up with the signal.
         for (k, proc) in self.inserts.iter_mut().enumerate() {
-            let key_input = self.inputs.iter_mut().find(|i| matches!(i.kind, InputKind::Key { insert } if insert == k));
+            let key_input = self
+                .inputs
+                .iter_mut()
+                .find(|i| matches!(i.kind, InputKind::Key { insert } if insert == k));
             let key = key_input.map(|input| {
                 let from = input.from;
                 delayed(input, &earlier[from].post, n)
@@ -138,7 +153,9 @@ fn delayed<'a>(input: &'a mut Input, sig: &'a [Vec<f32>; 2], n: usize) -> &'a [V
     if input.delay.delay() == 0 {
         return sig;
     }
-    input.delay.process(&[&sig[0][..n], &sig[1][..n]], &mut input.scratch, n);
+    input
+        .delay
+        .process(&[&sig[0][..n], &sig[1][..n]], &mut input.scratch, n);
     &input.scratch
 }
 
@@ -152,7 +169,11 @@ pub fn mono_pan(pan: f64) -> (f32, f32) {
 /// lowers the left side along a quarter cosine (and the other way round).
 pub fn stereo_balance(pan: f64) -> (f32, f32) {
     let fade = |p: f64| libm::cos(p * std::f64::consts::FRAC_PI_2) as f32;
-    if pan >= 0.0 { (fade(pan), 1.0) } else { (1.0, fade(-pan)) }
+    if pan >= 0.0 {
+        (fade(pan), 1.0)
+    } else {
+        (1.0, fade(-pan))
+    }
 }
 
 #[cfg(test)]
