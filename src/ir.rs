@@ -270,9 +270,50 @@ pub struct Lane {
     pub strip: String,
     /// The parameter path below the strip: `["gain"]`, `["duck", "threshold"]`, `["eq", "presence", "gain"]`.
     pub target: Vec<String>,
+    /// What the path resolved to.
+    pub param: LaneParam,
+    /// How values between points are interpolated.
+    pub scale: Scale,
+    /// In time order (equal times allowed: a jump).
     pub points: Vec<LanePoint>,
     #[serde(skip)]
     pub span: Span,
+}
+
+/// The parameter an automation lane drives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", tag = "type")]
+pub enum LaneParam {
+    /// A fader setting of the strip.
+    Strip { setting: StripSetting },
+    /// The level of the strip's send with index `send` (in `Strip::sends`).
+    Send { send: usize },
+    /// Parameter `param` (index in the registry spec) of insert `insert`, or of its band `band`.
+    Insert {
+        insert: usize,
+        band: Option<usize>,
+        param: usize,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StripSetting {
+    Trim,
+    Gain,
+    Pan,
+    Width,
+    Mute,
+}
+
+/// The space values are interpolated in: levels in dB, frequencies on a log scale,
+/// everything else linearly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scale {
+    Db,
+    Log,
+    Linear,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

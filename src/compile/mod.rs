@@ -1,6 +1,7 @@
 //! Compiling: the syntax tree of a `.mix` file to the validated [`crate::ir::Mix`].
 //! Every mistake in the file is reported at once, each with its span.
 
+pub mod automation;
 pub mod chain;
 pub mod export;
 pub mod insert;
@@ -128,6 +129,7 @@ fn lower_file(file: &ast::File, base: &Path, diags: &mut Vec<Diagnostic>) -> Mix
     let mut master: Option<(ir::Strip, Option<ir::LoudnessTarget>)> = None;
     let mut exports = Vec::new();
     let mut stem_refs = Vec::new();
+    let mut automations = Vec::new();
     for item in &file.items {
         match item {
             Item::Strip(s) => {
@@ -179,11 +181,7 @@ fn lower_file(file: &ast::File, base: &Path, diags: &mut Vec<Diagnostic>) -> Mix
                 stem_refs.extend(export::stem_name_spans(e));
                 exports.push(export::lower_export(e, base, rate, diags));
             }
-            Item::Automate(a) => diags.push(Diagnostic::error(
-                "unsupported",
-                a.span,
-                "automation is not supported by this version yet",
-            )),
+            Item::Automate(a) => automations.push(a),
             Item::Assert(a) => diags.push(Diagnostic::error(
                 "unsupported",
                 a.span,
@@ -217,6 +215,8 @@ fn lower_file(file: &ast::File, base: &Path, diags: &mut Vec<Diagnostic>) -> Mix
             None,
         )
     });
+    let all: Vec<&ir::Strip> = strips.iter().chain([&master]).collect();
+    let lanes = automation::lower(&automations, &all, &units, diags);
     Mix {
         session: ir::Session {
             title: settings.title,
@@ -228,7 +228,7 @@ fn lower_file(file: &ast::File, base: &Path, diags: &mut Vec<Diagnostic>) -> Mix
         master,
         loudness,
         exports,
-        lanes: vec![],
+        lanes,
         asserts: vec![],
     }
 }

@@ -5,6 +5,7 @@
 //! that owns it, in edge order, so `--jobs 1`, `--jobs 8` and any chunk size write
 //! the same bytes.
 
+pub mod automation;
 pub mod delay;
 pub mod generator;
 pub mod output;

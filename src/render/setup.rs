@@ -2,13 +2,16 @@
 //! opened sources, built processors, latency compensation on every connection, and
 //! the output files (opened up front, so an unwritable folder fails before any work).
 
+use super::automation::LaneRt;
 use super::delay::DelayLine;
 use super::output::{Output, Tap};
-use super::strip::{Input, InputKind, StripOut, StripRt, mono_pan, stereo_balance};
+use super::strip::{Automation, Input, InputKind, StripOut, StripRt, mono_pan, stereo_balance};
 use crate::diag::Diagnostic;
 use crate::dsp::BuildContext;
+use crate::dsp::ParamId;
 use crate::graph::{self, EdgeKind};
 use crate::ir::{ExportKind, Mix, Strip, StripKind};
+use crate::ir::{Insert, Lane, LaneParam, StripSetting};
 use crate::world::World;
 use petgraph::Direction;
 use petgraph::visit::EdgeRef;
@@ -121,10 +124,29 @@ pub fn prepare(mix: &Mix, world: &dyn World, chunk: usize) -> Result<Plan, Vec<D
             channels,
             max_frames: chunk,
         };
+        let lanes: Vec<&Lane> = mix.lanes.iter().filter(|l| l.strip == s.name).collect();
+        let mut auto = Automation::default();
         let mut inserts = Vec::new();
-        for ins in &s.inserts {
+        for (k, ins) in s.inserts.iter().enumerate() {
             before[i].push(own[i]);
-            match crate::dsp::build(ins, &ctx) {
+            let mut ins = ins.clone();
+            for lane in &lanes {
+                if let LaneParam::Insert {
+                    insert,
+                    band,
+                    param,
+                } = lane.param
+                    && insert == k
+                {
+                    let rt = start_value(&mut ins, band, param, lane);
+                    let id = ParamId {
+                        band: band.map(|b| b as u16),
+                        index: param as u16,
+                    };
+                    auto.inserts.push((k, id, rt));
+                }
+            }
+            match crate::dsp::build(&ins, &ctx) {
                 Ok(p) => {
                     own[i] += p.latency();
                     inserts.push(p);
@@ -134,6 +156,18 @@ pub fn prepare(mix: &Mix, world: &dyn World, chunk: usize) -> Result<Plan, Vec<D
                     ins.span,
                     format!("cannot build `{}`: {m}", ins.name),
                 )),
+            }
+        }
+        for lane in &lanes {
+            if let LaneParam::Strip { setting } = lane.param {
+                let slot = match setting {
+                    StripSetting::Trim => &mut auto.trim,
+                    StripSetting::Gain => &mut auto.gain,
+                    StripSetting::Pan => &mut auto.pan,
+                    StripSetting::Width => &mut auto.width,
+                    StripSetting::Mute => &mut auto.mute,
+                };
+                *slot = Some(LaneRt::new(lane));
             }
         }
         let pan = if channels == 1 {
@@ -153,6 +187,11 @@ pub fn prepare(mix: &Mix, world: &dyn World, chunk: usize) -> Result<Plan, Vec<D
             pan,
             width: s.width as f32,
             muted: muted[i],
+            solo_muted: muted[i] && !s.mute,
+            polarity: if s.polarity_inverted { -1.0 } else { 1.0 },
+            static_gain_db: s.gain_db,
+            static_pan: s.pan,
+            auto,
             work: [vec![0.0; chunk], vec![0.0; chunk]],
         });
     }
@@ -181,10 +220,28 @@ pub fn prepare(mix: &Mix, world: &dyn World, chunk: usize) -> Result<Plan, Vec<D
                 EdgeKind::Sidechain { insert } => InputKind::Key { insert },
             };
             let delay = graph::latency::edge_delay(&lat, from, i, *e.weight(), &before);
+            // An automated send level lives on the sending strip's lanes.
+            let level = match *e.weight() {
+                EdgeKind::Send { .. } => {
+                    let sender = all[from];
+                    sender
+                        .sends
+                        .iter()
+                        .position(|sd| sd.to == all[i].name)
+                        .and_then(|send| {
+                            mix.lanes.iter().find(|l| {
+                                l.strip == sender.name && l.param == LaneParam::Send { send }
+                            })
+                        })
+                        .map(LaneRt::new)
+                }
+                _ => None,
+            };
             states[p].inputs.push(Input {
                 from: pos_of[from],
                 kind,
                 delay: DelayLine::new(2, delay),
+                level,
                 scratch: [vec![0.0; chunk], vec![0.0; chunk]],
             });
         }
@@ -222,6 +279,29 @@ pub fn prepare(mix: &Mix, world: &dyn World, chunk: usize) -> Result<Plan, Vec<D
         latency,
         song_len,
     })
+}
+
+/// Sets the automated parameter to its value at time zero, so the processor is built
+/// there and nothing glides in; returns the lane's runtime.
+fn start_value(ins: &mut Insert, band: Option<usize>, param: usize, lane: &Lane) -> LaneRt {
+    let mut rt = LaneRt::new(lane);
+    let v0 = rt.value_at(0);
+    let spec = crate::dsp::registry::lookup(&ins.kind);
+    let name = match band {
+        None => spec.and_then(|sp| sp.params.get(param)).map(|p| p.name),
+        Some(b) => spec
+            .and_then(|sp| sp.bands.iter().find(|bs| bs.kind == ins.bands[b].kind))
+            .and_then(|bs| bs.params.get(param))
+            .map(|p| p.name),
+    };
+    if let Some(name) = name {
+        let params = match band {
+            None => &mut ins.params,
+            Some(b) => &mut ins.bands[b].params,
+        };
+        params.insert(name.to_string(), crate::ir::ParamValue::Number(v0));
+    }
+    rt
 }
 
 /// Where an export's file goes, with `-o DIR` applied.

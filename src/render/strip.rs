@@ -2,10 +2,33 @@
 //! bus, in a fixed order), trim and polarity, the inserts in written order, then the
 //! fader (gain, pan or balance, width, mute) into a stereo output.
 
+use super::automation::{LaneRt, amp};
 use super::delay::DelayLine;
 use super::source::SourceStream;
 use crate::diag::Diagnostic;
-use crate::dsp::Processor;
+use crate::dsp::{ParamId, Processor};
+
+/// Automation lanes that drive one strip.
+#[derive(Default)]
+pub struct Automation {
+    pub trim: Option<LaneRt>,
+    pub gain: Option<LaneRt>,
+    pub pan: Option<LaneRt>,
+    pub width: Option<LaneRt>,
+    pub mute: Option<LaneRt>,
+    /// (insert index, parameter, lane)
+    pub inserts: Vec<(usize, ParamId, LaneRt)>,
+}
+
+impl Automation {
+    fn fader(&self) -> bool {
+        self.gain.is_some() || self.pan.is_some() || self.width.is_some() || self.mute.is_some()
+    }
+}
+
+/// Insert parameters follow their lanes on a fixed grid of this many samples (the
+/// processors glide between grid values), so the result is the same for any chunk size.
+pub const AUTOMATION_GRID: u64 = 32;
 
 /// What a strip hands downstream each chunk: stereo, post-fader (and pre-fader when a
 /// pre-fader send uses it). Plain buffers, so strips of one level can read them in parallel.
@@ -20,6 +43,8 @@ pub struct Input {
     pub from: usize,
     pub kind: InputKind,
     pub delay: DelayLine,
+    /// An automated send level (dB), evaluated per sample.
+    pub level: Option<LaneRt>,
     /// Where the delayed signal is written when the delay is not zero.
     pub scratch: [Vec<f32>; 2],
 }
@@ -47,6 +72,14 @@ pub struct StripRt {
     pub width: f32,
     /// Whether muting also silences the pre-fader output.
     pub muted: bool,
+    /// Muted because another strip is soloed (automation cannot unmute it).
+    pub solo_muted: bool,
+    /// -1 when the polarity is inverted.
+    pub polarity: f32,
+    /// The written values under automation lanes.
+    pub static_gain_db: f64,
+    pub static_pan: f64,
+    pub auto: Automation,
     pub work: [Vec<f32>; 2],
 }
 
@@ -83,38 +116,79 @@ impl StripRt {
                 } else {
                     &src.post
                 };
+                let mut lane = input.level.take();
                 let delayed = delayed(input, sig, n);
-                for (w, s) in self.work.iter_mut().zip(delayed) {
-                    for (a, b) in w[..n].iter_mut().zip(&s[..n]) {
-                        *a += gain * b;
+                match &mut lane {
+                    None => {
+                        for (w, s) in self.work.iter_mut().zip(delayed) {
+                            for (a, b) in w[..n].iter_mut().zip(&s[..n]) {
+                                *a += gain * b;
+                            }
+                        }
+                    }
+                    Some(l) => {
+                        for i in 0..n {
+                            let g = amp(l.value_at(pos + i as u64));
+                            self.work[0][i] += g * delayed[0][i];
+                            self.work[1][i] += g * delayed[1][i];
+                        }
                     }
                 }
+                input.level = lane;
             }
         }
         // 2. Trim and polarity.
-        if self.trim != 1.0 {
+        if let Some(lane) = &mut self.auto.trim {
+            for i in 0..n {
+                let g = self.polarity * amp(lane.value_at(pos + i as u64));
+                for w in &mut self.work[..ch] {
+                    w[i] *= g;
+                }
+            }
+        } else if self.trim != 1.0 {
             for w in &mut self.work[..ch] {
                 w[..n].iter_mut().for_each(|x| *x *= self.trim);
             }
         }
         // 3. Inserts, in written order; keys are delayed to line up with the signal.
-        for (k, proc) in self.inserts.iter_mut().enumerate() {
-            let key_input = self
-                .inputs
-                .iter_mut()
-                .find(|i| matches!(i.kind, InputKind::Key { insert } if insert == k));
-            let key = key_input.map(|input| {
+        let mut keys: Vec<(usize, &[Vec<f32>; 2])> = Vec::new();
+        for input in &mut self.inputs {
+            if let InputKind::Key { insert } = input.kind {
                 let from = input.from;
-                delayed(input, &earlier[from].post, n)
-            });
-            let [l, r] = &mut self.work;
-            let mut io: [&mut [f32]; 2] = [&mut l[..n], &mut r[..n]];
-            match key {
-                Some(k) => proc.process(&mut io[..ch], Some(&[&k[0][..n], &k[1][..n]])),
-                None => proc.process(&mut io[..ch], None),
+                keys.push((insert, delayed(input, &earlier[from].post, n)));
             }
         }
+        let mut at = 0;
+        while at < n {
+            // Without insert lanes the whole chunk is one block.
+            let end = if self.auto.inserts.is_empty() {
+                n
+            } else {
+                let abs = pos + at as u64;
+                if abs % AUTOMATION_GRID == 0 {
+                    for (k, id, lane) in &mut self.auto.inserts {
+                        self.inserts[*k].set_param(*id, lane.value_at(abs - abs % AUTOMATION_GRID));
+                    }
+                }
+                n.min(at + (AUTOMATION_GRID - abs % AUTOMATION_GRID) as usize)
+            };
+            for (k, proc) in self.inserts.iter_mut().enumerate() {
+                let [l, r] = &mut self.work;
+                let mut io: [&mut [f32]; 2] = [&mut l[at..end], &mut r[at..end]];
+                match keys.iter().find(|(i, _)| *i == k) {
+                    Some((_, key)) => {
+                        proc.process(&mut io[..ch], Some(&[&key[0][at..end], &key[1][at..end]]))
+                    }
+                    None => proc.process(&mut io[..ch], None),
+                }
+            }
+            at = end;
+        }
         // 4. Fader: pan/balance and width, then gain (and mute).
+        if self.auto.fader() {
+            self.automated_fader(pos, n, out);
+            return Ok(());
+        }
         let [pl, pr] = &mut out.post;
         let (wl, wr) = (&self.work[0][..n], &self.work[1][..n]);
         let (gl, gr) = self.pan;
@@ -145,6 +219,52 @@ impl StripRt {
             }
         }
         Ok(())
+    }
+}
+
+impl StripRt {
+    /// The fader with automated gain, pan, width or mute, evaluated per sample.
+    fn automated_fader(&mut self, pos: u64, n: usize, out: &mut StripOut) {
+        let mono = self.channels == 1;
+        let a = &mut self.auto;
+        for i in 0..n {
+            let t = pos + i as u64;
+            let pan = a.pan.as_mut().map_or(self.static_pan, |l| l.value_at(t));
+            let (gl, gr) = if a.pan.is_none() {
+                self.pan
+            } else if mono {
+                mono_pan(pan)
+            } else {
+                stereo_balance(pan)
+            };
+            let muted =
+                self.solo_muted || a.mute.as_mut().map_or(self.muted, |l| l.value_at(t) >= 0.5);
+            let (l, r) = if mono {
+                (self.work[0][i] * gl, self.work[0][i] * gr)
+            } else {
+                let w = a
+                    .width
+                    .as_mut()
+                    .map_or(self.width, |l| l.value_at(t) as f32);
+                let (x, y) = (self.work[0][i], self.work[1][i]);
+                let (m, s) = (0.5 * (x + y), 0.5 * w * (x - y));
+                ((m + s) * gl, (m - s) * gr)
+            };
+            if let Some([ql, qr]) = &mut out.pre {
+                let g = if muted { 0.0 } else { 1.0 };
+                ql[i] = l * g;
+                qr[i] = r * g;
+            }
+            let g = if muted {
+                0.0
+            } else {
+                a.gain
+                    .as_mut()
+                    .map_or_else(|| amp(self.static_gain_db), |l| amp(l.value_at(t)))
+            };
+            out.post[0][i] = l * g;
+            out.post[1][i] = r * g;
+        }
     }
 }
 

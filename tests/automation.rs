@@ -1,0 +1,219 @@
+//! Automation: curves over the timeline, exact to the sample, the same for any
+//! chunk size, and checked with spans.
+
+use crate::support::{Project, peak_db, read_wav};
+
+const OUT: &str = "export \"out/t.wav\" { bits 32float }\n";
+
+/// A full-scale DC source panned hard left, so the left channel shows the gain curve directly.
+fn dc_project(extra: &str) -> Project {
+    let p = Project::new();
+    p.wav("dc.wav", 48000, &[vec![0.5; 96000]]);
+    p.mix(&format!(
+        "session {{ tail 0s }}\ntrack d \"dc.wav\" {{ pan -100% }}\n{extra}\n{OUT}"
+    ));
+    p
+}
+
+fn db(x: f64) -> f64 {
+    20.0 * x.log10()
+}
+
+#[test]
+fn gain_follows_the_curve_in_db() {
+    let p = dc_project("automate d.gain { 0s -20dB; 1s 0dB linear }");
+    p.render().ok();
+    let l = &read_wav(&p.path("out/t.wav")).1[0];
+    // Halfway along a linear dB ramp from -20 to 0 dB is -10 dB (issue 4: within 0.05 dB).
+    assert!(
+        (db(l[24000] / 0.5) + 10.0).abs() < 0.05,
+        "{}",
+        db(l[24000] / 0.5)
+    );
+    assert!((db(l[0] / 0.5) + 20.0).abs() < 0.05);
+    assert!(
+        (db(l[60000] / 0.5)).abs() < 0.05,
+        "the last value holds after the last point"
+    );
+}
+
+#[test]
+fn step_jumps_on_the_exact_sample() {
+    let p = dc_project("automate d.gain { 0s 0dB; 12345smp -6dB step }");
+    p.render().ok();
+    let l = &read_wav(&p.path("out/t.wav")).1[0];
+    assert_eq!(l[12344], 0.5);
+    assert!((db(l[12345] / 0.5) + 6.0).abs() < 1e-4);
+}
+
+#[test]
+fn mute_and_pan_lanes() {
+    let p = dc_project(
+        "automate d.mute { 0s off; 0.5s on; 1s off }\nautomate d.pan { 0s -100%; 1.5s 100% }",
+    );
+    p.render().ok();
+    let (l, r) = {
+        let x = read_wav(&p.path("out/t.wav")).1;
+        (x[0].clone(), x[1].clone())
+    };
+    assert!(
+        l[20000] > 0.0 && l[30000] == 0.0 && r[30000] == 0.0,
+        "muted between 0.5 s and 1 s"
+    );
+    // At 0.75 of the way from hard left to hard right (1.125 s) the constant-power law gives
+    // left = cos(0.75 * pi / 2 * 1.5)... compare against the law directly.
+    let theta = (0.5 + 1.0) * std::f64::consts::FRAC_PI_4;
+    assert!((r[54000] / 0.5 - theta.sin()).abs() < 1e-4, "{}", r[54000]);
+}
+
+/// A mix with lanes on strip settings, a send, an EQ band and a compressor.
+fn automated_mix(p: &Project) {
+    p.wav("n.wav", 48000, &[crate::support::noise(4, 0.5, 30000)]);
+    p.mix(
+        r#"
+session { tail 0s; tempo 120bpm }
+track n "n.wav" {
+  eq { lowpass as sweep 18kHz 24dB/oct; bell 1kHz 0dB q 2 }
+  compressor { threshold -10dB; ratio 4 }
+  send fx -20dB
+}
+bus fx { eq { highpass 200Hz } }
+automate n.gain { 0s -6dB; bar 1.3 0dB smooth }
+automate n.eq.sweep.freq { 0s 18kHz; 0.5s 200Hz exp }
+automate n.eq.bell.gain { 0s 0dB; 0.3s +9dB }
+automate n.compressor.threshold { 0s -10dB; 0.4s -30dB step }
+automate n.send.fx { 0s -20dB; 0.6s -3dB }
+automate n.width { 0s 100%; 0.2s 50% }
+export "out/t.wav" { bits 24 }
+"#,
+    );
+}
+
+#[test]
+fn automated_renders_are_chunk_and_thread_independent() {
+    let p = Project::new();
+    automated_mix(&p);
+    p.run(&["render", "song.mix", "-o", "a", "--jobs", "1"])
+        .ok();
+    for (dir, chunk, jobs) in [("b", "1", "2"), ("c", "31", "1"), ("d", "1000", "2")] {
+        p.run(&[
+            "render", "song.mix", "-o", dir, "--chunk", chunk, "--jobs", jobs,
+        ])
+        .ok();
+        assert!(
+            std::fs::read(p.path("a/t.wav")).expect("a")
+                == std::fs::read(p.path(&format!("{dir}/t.wav"))).expect("other"),
+            "chunk {chunk} differs"
+        );
+    }
+}
+
+#[test]
+fn lowpass_sweep_on_noise_stays_finite_and_bounded() {
+    let p = Project::new();
+    // Gaussian-like noise (a sum of four uniforms): filtering uniform noise raises its
+    // crest factor by itself, which would hide what this test is after (instability).
+    let parts: Vec<Vec<f32>> = (0..4)
+        .map(|k| crate::support::noise(11 + k, 0.125, 60000))
+        .collect();
+    let noise: Vec<f32> = (0..60000)
+        .map(|i| parts.iter().map(|p| p[i]).sum())
+        .collect();
+    let in_peak = noise.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    p.wav("n.wav", 48000, &[noise.clone(), noise]);
+    p.mix(&format!(
+        "session {{ tail 0s }}\ntrack n \"n.wav\" {{ eq {{ lowpass 20kHz 24dB/oct }} }}\nautomate n.eq.lowpass.freq {{ 0s 20kHz; 1s 20Hz exp }}\n{OUT}"
+    ));
+    p.render().ok();
+    let x = read_wav(&p.path("out/t.wav")).1;
+    assert!(x.iter().flatten().all(|v| v.is_finite()));
+    // Issue 4: never more than 1 dB above the input's peak.
+    for ch in &x {
+        assert!(
+            peak_db(ch) <= 20.0 * f64::from(in_peak).log10() + 1.0,
+            "{}",
+            peak_db(ch)
+        );
+    }
+}
+
+#[test]
+fn graph_shows_lanes_in_samples_across_tempo_changes() {
+    let p = Project::new();
+    p.mix(
+        "session { rate 48kHz; tempo 120bpm; meter 4/4; tempo 60bpm at bar 3; meter 3/4 at bar 4 }\n\
+         track t sine 1kHz { level -20dBFS; length 20s }\n\
+         automate t.gain { bar 1 0dB; bar 3 -6dB; bar 4.2 -12dB; bar 5 -3dB }\n",
+    );
+    let r = p.run(&["graph", "song.mix", "--format", "json"]);
+    r.ok();
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    let at: Vec<u64> = v["mix"]["lanes"][0]["points"]
+        .as_array()
+        .expect("points")
+        .iter()
+        .map(|p| p["at"].as_u64().expect("at"))
+        .collect();
+    // 120 bpm 4/4: 2 s per bar, so bar 3 is at 4 s. At 60 bpm a 4/4 bar lasts 4 s: bar 4 is
+    // at 8 s and its beat 2 one second later. Bar 4 is 3/4 (3 s), so bar 5 is at 11 s.
+    assert_eq!(at, vec![0, 192_000, 432_000, 528_000]);
+    let yaml = p.run(&["graph", "song.mix", "--format", "yaml"]);
+    assert!(yaml.stdout.contains("at: 432000"), "{}", yaml.stdout);
+}
+
+#[test]
+fn automation_mistakes_are_reported_with_spans() {
+    let cases = [
+        (
+            "automate t.gain { 1s 0dB; 0.5s -3dB }",
+            "automation points must be in time order",
+        ),
+        (
+            "automate t.gain { 0s 0dB; 1s 40dB }",
+            "`gain` must be between",
+        ),
+        (
+            "automate t.gain { 0s 100Hz }",
+            "`gain` expects a level in dB",
+        ),
+        ("automate t.gian { 0s 0dB }", "did you mean `gain`?"),
+        (
+            "automate t.compressor.detector { 0s 0dB }",
+            "cannot be automated",
+        ),
+        (
+            "automate t.gain { 0s 0dB }\nautomate t.gain { 1s 0dB }",
+            "`t.gain` is automated twice",
+        ),
+        (
+            "automate nope.gain { 0s 0dB }",
+            "no track or bus named `nope`",
+        ),
+        (
+            "automate t.gain { bar 2 0dB }",
+            "a bar position needs a tempo",
+        ),
+        (
+            "automate t.gain { 0s 0dB wobble }",
+            "unknown curve `wobble`",
+        ),
+    ];
+    for (lane, needle) in cases {
+        let p = Project::new();
+        p.mix(&format!(
+            "track t sine 1kHz {{ level -20dBFS; length 1s; compressor {{ ratio 2 }} }}\n{lane}\n"
+        ));
+        let r = p.run(&["check", "song.mix"]);
+        assert_eq!(r.code, 1, "{lane}");
+        assert!(
+            r.stderr.contains(needle),
+            "{lane}: missing {needle:?}:\n{}",
+            r.stderr
+        );
+        assert!(
+            r.stderr.contains("song.mix:"),
+            "{lane}: no location:\n{}",
+            r.stderr
+        );
+    }
+}
