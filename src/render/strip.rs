@@ -127,10 +127,15 @@ impl StripRt {
                         }
                     }
                     Some(l) => {
-                        for i in 0..n {
+                        let [w0, w1] = &mut self.work;
+                        let frames = w0[..n]
+                            .iter_mut()
+                            .zip(&mut w1[..n])
+                            .zip(delayed[0][..n].iter().zip(&delayed[1][..n]));
+                        for (i, ((a, b), (x, y))) in frames.enumerate() {
                             let g = amp(l.value_at(pos + i as u64));
-                            self.work[0][i] += g * delayed[0][i];
-                            self.work[1][i] += g * delayed[1][i];
+                            *a += g * x;
+                            *b += g * y;
                         }
                     }
                 }
@@ -165,7 +170,7 @@ impl StripRt {
                 n
             } else {
                 let abs = pos + at as u64;
-                if abs % AUTOMATION_GRID == 0 {
+                if abs.is_multiple_of(AUTOMATION_GRID) {
                     for (k, id, lane) in &mut self.auto.inserts {
                         self.inserts[*k].set_param(*id, lane.value_at(abs - abs % AUTOMATION_GRID));
                     }
