@@ -50,7 +50,7 @@ impl LaneRt {
 }
 
 fn segment(scale: Scale, a: &LanePoint, b: &LanePoint, pos: u64) -> f64 {
-    if b.curve == Curve::Step {
+    if b.curve == Curve::Step || pos == a.at {
         return a.value;
     }
     let t = (pos - a.at) as f64 / (b.at - a.at) as f64;
