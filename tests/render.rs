@@ -152,3 +152,44 @@ fn tail_auto_stops_when_the_mix_is_silent() {
     p.render().ok();
     assert_eq!(read_wav(&p.path("out/t.wav")).1[0].len(), 36000);
 }
+
+#[test]
+fn every_example_checks_and_renders() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut mixes = Vec::new();
+    for entry in std::fs::read_dir(&root).expect("examples/") {
+        let dir = entry.expect("entry").path();
+        if dir.is_dir() {
+            for f in std::fs::read_dir(&dir).expect("example dir") {
+                let f = f.expect("entry").path();
+                if f.extension().is_some_and(|e| e == "mix") {
+                    mixes.push(f);
+                }
+            }
+        }
+    }
+    assert!(!mixes.is_empty());
+    let p = Project::new();
+    for mix in mixes {
+        let m = mix.to_str().expect("utf-8 path");
+        p.run(&["check", m]).ok();
+        p.run(&["render", m, "-o", "out", "--quiet"]).ok();
+    }
+    let (spec, x) = read_wav(&p.path("out/song.wav"));
+    assert_eq!(spec.sample_rate, 48000);
+    assert!(
+        peak_db(&x[0]) < 0.0 && peak_db(&x[0]) > -12.0,
+        "the example master peaks at {}",
+        peak_db(&x[0])
+    );
+}
+
+#[test]
+fn two_exports_to_one_file_is_an_error() {
+    let p = Project::new();
+    p.mix("track t sine 1kHz { level -20dBFS; length 0.1s }\nexport \"a/x.wav\" { bits 24 }\nexport \"b/x.wav\" { bits 16 }\n");
+    p.render().ok();
+    let r = p.run(&["render", "song.mix", "-o", "flat"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("two exports write"), "{}", r.stderr);
+}

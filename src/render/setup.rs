@@ -361,6 +361,25 @@ pub fn outputs(
             }
         }
     }
+    // `-o DIR` (or two patterns) could send two exports to one file: the second would
+    // silently replace the first.
+    let mut seen: std::collections::BTreeMap<PathBuf, crate::span::Span> =
+        std::collections::BTreeMap::new();
+    for o in &outs {
+        if let Some(first) = seen.insert(o.path.clone(), o.export.span) {
+            errors.push(
+                Diagnostic::error(
+                    "duplicate-output",
+                    o.export.span,
+                    format!("two exports write {}", o.path.display()),
+                )
+                .with_label(first, "this one writes it too")
+                .with_hint(
+                    "give the files different names (with `-o`, every export lands in one folder)",
+                ),
+            );
+        }
+    }
     if errors.is_empty() {
         Ok(outs)
     } else {
