@@ -4,6 +4,7 @@
 mod check;
 mod graph;
 mod render;
+mod watch;
 
 use crate::diag::Diagnostic;
 use crate::diag::report::{self, Style};
@@ -31,6 +32,8 @@ enum Command {
     Check(check::Args),
     /// Print the compiled mix and its signal graph.
     Graph(graph::Args),
+    /// Render, then re-render whenever the mix or any file it reads is saved.
+    Watch(watch::Args),
 }
 
 pub fn run() -> ExitCode {
@@ -46,6 +49,7 @@ pub fn run() -> ExitCode {
         Command::Render(a) => render::run(a),
         Command::Check(a) => check::run(a),
         Command::Graph(a) => graph::run(a),
+        Command::Watch(a) => watch::run(a),
     }
 }
 
@@ -83,12 +87,39 @@ pub(crate) fn compile(
     compiled.mix.ok_or(ExitCode::from(1))
 }
 
+/// A flag set by Ctrl-C. The renderer checks it between chunks and stops; dropping
+/// the unfinished outputs removes their temporary files, so nothing partial is left.
+pub(crate) fn interrupt_flag() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+    static FLAG: std::sync::OnceLock<std::sync::Arc<std::sync::atomic::AtomicBool>> =
+        std::sync::OnceLock::new();
+    FLAG.get_or_init(|| {
+        let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let f = flag.clone();
+        let handler = move || {
+            if f.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                // A second Ctrl-C while the first is still being honoured: leave now.
+                std::process::exit(130);
+            }
+        };
+        if ctrlc::set_handler(handler).is_err() {
+            eprintln!(
+                "warning: cannot catch Ctrl-C; an interrupted render may leave temporary files"
+            );
+        }
+        flag
+    })
+    .clone()
+}
+
 /// Exit code for diagnostics found while rendering: environment problems (outputs,
 /// threads) are 2, problems with the mix or its audio 1.
-pub(crate) fn exit_for(diags: &[Diagnostic]) -> ExitCode {
-    if diags.iter().any(|d| matches!(d.code, "output" | "threads")) {
-        ExitCode::from(2)
+pub(crate) fn exit_for(diags: &[Diagnostic]) -> u8 {
+    if diags
+        .iter()
+        .any(|d| matches!(d.code, "output" | "threads" | "interrupted"))
+    {
+        2
     } else {
-        ExitCode::from(1)
+        1
     }
 }

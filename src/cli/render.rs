@@ -1,83 +1,114 @@
-//! `mixdown render FILE [-o DIR] [--jobs N] [--quiet]`.
+//! `mixdown render FILE [-o DIR] [--jobs N] [--quiet]`, and the one render pass that
+//! `watch` repeats.
 
-use crate::render::RenderOptions;
-use crate::world::DiskWorld;
+use crate::render::{RenderOptions, RenderReport};
+use crate::world::{DiskWorld, World};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Instant;
+
+/// The flags `render` and `watch` share.
+#[derive(clap::Args, Clone)]
+pub struct Flags {
+    /// Write every export into this folder instead of the one its path names (file names are kept).
+    #[arg(short = 'o', long = "out-dir", value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// Worker threads (default: all cores). The output is the same for any number.
+    #[arg(short, long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Frames per render chunk (the output does not depend on it).
+    #[arg(long, value_name = "FRAMES", default_value_t = 4096, hide = true)]
+    pub chunk: usize,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
 
 #[derive(clap::Args)]
 pub struct Args {
     /// The .mix file.
     file: PathBuf,
-    /// Write every export into this folder instead of the one its path names (file names are kept).
-    #[arg(short = 'o', long = "out-dir", value_name = "DIR")]
-    out_dir: Option<PathBuf>,
-    /// Worker threads (default: all cores). The output is the same for any number.
-    #[arg(short, long, value_name = "N")]
-    jobs: Option<usize>,
-    /// Frames per render chunk (the output does not depend on it).
-    #[arg(long, value_name = "FRAMES", default_value_t = 4096, hide = true)]
-    chunk: usize,
-    /// Print nothing but errors.
-    #[arg(short, long)]
-    quiet: bool,
+    #[command(flatten)]
+    flags: Flags,
+}
+
+/// What one render pass produced.
+pub struct Outcome {
+    pub code: u8,
+    pub report: Option<RenderReport>,
+    pub seconds: f64,
 }
 
 pub fn run(a: Args) -> ExitCode {
+    let cancel = super::interrupt_flag();
     let world = DiskWorld::new();
+    ExitCode::from(render_once(&a.file, &a.flags, &world, cancel).code)
+}
+
+/// Compiles and renders `file`, printing diagnostics and a summary.
+pub fn render_once(
+    file: &std::path::Path,
+    flags: &Flags,
+    world: &dyn World,
+    cancel: Arc<AtomicBool>,
+) -> Outcome {
     let started = Instant::now();
-    let mix = match super::compile(&world, &a.file) {
-        Ok(m) => m,
-        Err(code) => return code,
+    let fail = |code: u8| Outcome {
+        code,
+        report: None,
+        seconds: started.elapsed().as_secs_f64(),
     };
-    if a.chunk == 0 || a.jobs == Some(0) {
+    let mix = match super::compile(world, file) {
+        Ok(m) => m,
+        Err(code) => return fail(if code == ExitCode::from(2) { 2 } else { 1 }),
+    };
+    if flags.chunk == 0 || flags.jobs == Some(0) {
         eprintln!("error: --chunk and --jobs must be at least 1");
-        return ExitCode::from(2);
+        return fail(2);
     }
     let opts = RenderOptions {
-        jobs: a
+        jobs: flags
             .jobs
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
-        chunk: a.chunk,
-        out_dir: a.out_dir.clone(),
-        file_stem: a
-            .file
+        chunk: flags.chunk,
+        out_dir: flags.out_dir.clone(),
+        file_stem: file
             .file_stem()
             .map_or("mix".into(), |s| s.to_string_lossy().into_owned()),
+        cancel: Some(cancel),
     };
-    let bar = if !a.quiet && std::io::stderr().is_terminal() {
+    let bar = (!flags.quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
         bar.set_style(
             ProgressStyle::with_template("{spinner} rendering [{bar:30}] {percent}% {elapsed}")
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .progress_chars("=> "),
         );
-        Some(bar)
-    } else {
-        None
-    };
+        bar
+    });
     let progress = |done: u64, total: u64| {
         if let Some(b) = &bar {
             b.set_length(total);
             b.set_position(done);
         }
     };
-    let result = crate::render::render(&mix, &world, &opts, &progress);
+    let result = crate::render::render(&mix, world, &opts, &progress);
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
+    let seconds = started.elapsed().as_secs_f64();
     match result {
         Ok(report) => {
-            if !a.quiet {
+            if !flags.quiet {
                 let secs = report.frames as f64 / f64::from(mix.session.rate);
                 eprintln!(
-                    "rendered {} ({}) in {:.2}s",
-                    a.file.display(),
-                    clock(secs),
-                    started.elapsed().as_secs_f64()
+                    "rendered {} ({}) in {seconds:.2}s",
+                    file.display(),
+                    clock(secs)
                 );
                 for f in &report.files {
                     eprintln!(
@@ -89,17 +120,25 @@ pub fn run(a: Args) -> ExitCode {
                     );
                 }
             }
-            ExitCode::SUCCESS
+            Outcome {
+                code: 0,
+                report: Some(report),
+                seconds,
+            }
         }
         Err(diags) => {
-            super::print_diags(&diags, &world);
+            super::print_diags(&diags, world);
             eprintln!("no file was written");
-            super::exit_for(&diags)
+            Outcome {
+                code: super::exit_for(&diags),
+                report: None,
+                seconds,
+            }
         }
     }
 }
 
-fn clock(secs: f64) -> String {
+pub fn clock(secs: f64) -> String {
     let m = (secs / 60.0).floor();
     format!("{}:{:06.3}", m as u64, secs - m * 60.0)
 }

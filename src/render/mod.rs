@@ -36,6 +36,8 @@ pub struct RenderOptions {
     pub out_dir: Option<PathBuf>,
     /// Stands in for `{file}` in the default export's name.
     pub file_stem: String,
+    /// When set (Ctrl-C), the render stops before the next chunk and writes nothing.
+    pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 impl Default for RenderOptions {
@@ -45,6 +47,7 @@ impl Default for RenderOptions {
             chunk: 4096,
             out_dir: None,
             file_stem: "mix".into(),
+            cancel: None,
         }
     }
 }
@@ -121,6 +124,16 @@ pub fn render(
             break;
         }
         let n = n as usize;
+        if opts
+            .cancel
+            .as_ref()
+            .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+        {
+            return Err(vec![Diagnostic::global(
+                "interrupted",
+                "interrupted: no file was written or changed",
+            )]);
+        }
         run_chunk(&mut plan, pos, n, pool.as_ref())?;
         // The first `latency` frames of render time come before time zero.
         let skip = latency.saturating_sub(pos).min(n as u64) as usize;

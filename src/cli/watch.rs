@@ -1,0 +1,173 @@
+//! `mixdown watch FILE [render flags]`: render, then re-render on every save of any
+//! file the compile read (the mix, `use`d modules, audio). Parent folders are watched,
+//! so editors that save by writing a temp file and renaming it are seen; a burst of
+//! saves is one render; a save that changes no bytes renders nothing; a broken save
+//! prints its diagnostics and leaves the last good outputs untouched.
+
+use super::render::{Flags, Outcome, render_once};
+use crate::world::{DiskWorld, World};
+use notify::RecursiveMode;
+use notify_debouncer_full::{DebounceEventResult, new_debouncer};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc;
+use std::time::Duration;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The .mix file.
+    file: PathBuf,
+    #[command(flatten)]
+    flags: Flags,
+    /// How long to wait for a burst of saves to settle, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 150)]
+    debounce: u64,
+}
+
+/// The content of every input, to tell a real change from a touch.
+type Snapshot = BTreeMap<PathBuf, Option<blake3::Hash>>;
+
+fn snapshot(paths: &BTreeSet<PathBuf>) -> Snapshot {
+    paths.iter().map(|p| (p.clone(), hash_file(p))).collect()
+}
+
+fn hash_file(path: &Path) -> Option<blake3::Hash> {
+    let mut h = blake3::Hasher::new();
+    let mut f = std::fs::File::open(path).ok()?;
+    std::io::copy(&mut f, &mut h).ok()?;
+    Some(h.finalize())
+}
+
+struct Pass {
+    deps: BTreeSet<PathBuf>,
+    outcome: Outcome,
+}
+
+fn pass(
+    file: &Path,
+    flags: &Flags,
+    cancel: &std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> Pass {
+    let world = DiskWorld::new();
+    let outcome = render_once(file, flags, &world, cancel.clone());
+    let mut deps: BTreeSet<PathBuf> = world.dependencies().into_iter().collect();
+    // The mix itself, even if it could not be read this time.
+    if let Ok(abs) = std::path::absolute(file) {
+        deps.insert(abs);
+    }
+    Pass { deps, outcome }
+}
+
+pub fn run(a: Args) -> ExitCode {
+    let cancel = super::interrupt_flag();
+    let (tx, rx) = mpsc::channel::<DebounceEventResult>();
+    let mut debouncer = match new_debouncer(Duration::from_millis(a.debounce), None, tx) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: cannot watch files: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut current = pass(&a.file, &a.flags, &cancel);
+    let mut watched: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut snap = snapshot(&current.deps);
+    status(&current, &[]);
+    loop {
+        // Watch the folder of every input (a missing folder is retried after the next render).
+        let dirs: BTreeSet<PathBuf> = current
+            .deps
+            .iter()
+            .filter_map(|p| p.parent().map(Path::to_path_buf))
+            .collect();
+        for d in dirs.difference(&watched.clone()) {
+            if debouncer.watch(d, RecursiveMode::NonRecursive).is_ok() {
+                watched.insert(d.clone());
+            }
+        }
+        if !a.flags.quiet {
+            eprintln!("watching {} files; Ctrl-C to stop", current.deps.len());
+        }
+        // Wait for a change to an input's content.
+        let changed = loop {
+            if cancel.load(Ordering::SeqCst) {
+                return ExitCode::SUCCESS;
+            }
+            let events = match rx.recv_timeout(Duration::from_millis(100)) {
+                Ok(Ok(events)) => events,
+                Ok(Err(errors)) => {
+                    for e in errors {
+                        eprintln!("warning: file watching: {e}");
+                    }
+                    continue;
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                Err(mpsc::RecvTimeoutError::Disconnected) => return ExitCode::from(2),
+            };
+            // Reading a file (as every render does) raises access events: only writes,
+            // creations, renames and removals can change an input.
+            let touched = events
+                .iter()
+                .filter(|e| {
+                    matches!(
+                        e.kind,
+                        notify::EventKind::Create(_)
+                            | notify::EventKind::Modify(_)
+                            | notify::EventKind::Remove(_)
+                    )
+                })
+                .flat_map(|e| e.paths.iter())
+                .any(|p| current.deps.contains(p));
+            if !touched {
+                continue;
+            }
+            let now = snapshot(&current.deps);
+            let changed: Vec<PathBuf> = now
+                .iter()
+                .filter(|(p, h)| snap.get(*p) != Some(h))
+                .map(|(p, _)| p.clone())
+                .collect();
+            if changed.is_empty() {
+                if !a.flags.quiet {
+                    eprintln!("saved without changes: nothing to render");
+                }
+                continue;
+            }
+            break changed;
+        };
+        current = pass(&a.file, &a.flags, &cancel);
+        snap = snapshot(&current.deps);
+        status(&current, &changed);
+        if cancel.load(Ordering::SeqCst) {
+            return ExitCode::SUCCESS;
+        }
+    }
+}
+
+fn status(p: &Pass, changed: &[PathBuf]) {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let names: Vec<String> = changed
+        .iter()
+        .map(|c| c.strip_prefix(&cwd).unwrap_or(c).display().to_string())
+        .collect();
+    let what = if names.is_empty() {
+        String::new()
+    } else {
+        format!(" after a change to {}", names.join(", "))
+    };
+    match &p.outcome.report {
+        Some(r) => {
+            let master = r
+                .files
+                .first()
+                .map(|f| format!(", master peak {:.2} dBFS", f.peak_dbfs))
+                .unwrap_or_default();
+            eprintln!(
+                "[watch] rendered all strips{what} in {:.2}s{master}",
+                p.outcome.seconds
+            );
+        }
+        None => eprintln!("[watch] render failed{what}; the last good outputs are untouched"),
+    }
+}
