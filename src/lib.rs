@@ -29,5 +29,6 @@ pub mod io;
 pub mod ir;
 pub mod render;
 pub mod span;
+pub mod stdlib;
 pub mod syntax;
 pub mod world;
