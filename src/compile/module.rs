@@ -239,10 +239,7 @@ impl Loader<'_> {
         .with_label_text("uses a file that is already being loaded");
         for (id, via) in &self.path[pos + 1..] {
             if let Some(span) = via {
-                d = d.with_label(
-                    *span,
-                    format!("uses {}", self.world.source(*id).name),
-                );
+                d = d.with_label(*span, format!("uses {}", self.world.source(*id).name));
             }
         }
         d

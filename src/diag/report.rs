@@ -149,7 +149,10 @@ fn related(
 ) -> Vec<Report> {
     let mut sources = Vec::new();
     for l in &d.labels {
-        if Some(l.span.source) != primary && !l.span.is_detached() && !sources.contains(&l.span.source) {
+        if Some(l.span.source) != primary
+            && !l.span.is_detached()
+            && !sources.contains(&l.span.source)
+        {
             sources.push(l.span.source);
         }
     }
