@@ -4,6 +4,7 @@
 mod bad_input;
 mod cli;
 mod diagnostics;
+mod fmt;
 mod modules;
 mod render;
 mod strip;

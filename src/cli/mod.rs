@@ -1,8 +1,11 @@
-//! The command line: `render`, `check`, `graph`. Exit codes: 0 ok, 1 the mix has
+//! The command line: `render`, `check`, `graph`, `fmt`, `init`, `diff`. Exit codes: 0 ok, 1 the mix has
 //! errors (including audio that fails to decode), 2 usage or environment errors.
 
 mod check;
+mod diff;
+mod fmt;
 mod graph;
+mod init;
 mod render;
 
 use crate::diag::Diagnostic;
@@ -31,6 +34,12 @@ enum Command {
     Check(check::Args),
     /// Print the compiled mix and its signal graph.
     Graph(graph::Args),
+    /// Rewrite .mix files in the canonical layout (`--check`: only list the ones that differ).
+    Fmt(fmt::Args),
+    /// Write a starting .mix for a folder of stems.
+    Init(init::Args),
+    /// Say what changed between two mixes, in mix words.
+    Diff(diff::Args),
 }
 
 pub fn run() -> ExitCode {
@@ -46,6 +55,9 @@ pub fn run() -> ExitCode {
         Command::Render(a) => render::run(a),
         Command::Check(a) => check::run(a),
         Command::Graph(a) => graph::run(a),
+        Command::Fmt(a) => fmt::run(a),
+        Command::Init(a) => init::run(a),
+        Command::Diff(a) => diff::run(a),
     }
 }
 
