@@ -132,8 +132,11 @@ fn shipped_files_are_formatted() {
 #[test]
 fn check_lists_files_that_would_change_and_fmt_fixes_them() {
     let p = Project::new();
-    p.file("a.mix", b"track t sine 1kHz { length 1s; level -20 dBFS }\n")
-        .file("sub/b.mix", b"track t sine 1kHz { length 1s }\n");
+    p.file(
+        "a.mix",
+        b"track t sine 1kHz { length 1s; level -20 dBFS }\n",
+    )
+    .file("sub/b.mix", b"track t sine 1kHz { length 1s }\n");
     let r = p.run(&["fmt", "--check", "."]);
     assert_eq!(r.code, 1);
     assert!(r.stdout.contains("would reformat ./a.mix"), "{}", r.stdout);

@@ -9,3 +9,4 @@ mod modules;
 mod render;
 mod strip;
 mod support;
+mod tools;

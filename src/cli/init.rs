@@ -194,7 +194,10 @@ mod tests {
 
     #[test]
     fn generated_mix_is_formatted() {
-        let stems = [PathBuf::from("Kick.wav"), PathBuf::from("sub/Bass \"DI\".flac")];
+        let stems = [
+            PathBuf::from("Kick.wav"),
+            PathBuf::from("sub/Bass \"DI\".flac"),
+        ];
         let text = generate("My \"Song\"", "my_song", &stems);
         let formatted = crate::fmt::format(crate::span::SourceId(0), &text).expect("parses");
         assert_eq!(formatted, text);

@@ -8,7 +8,7 @@ mod strip;
 mod units;
 
 use crate::ir::{Export, Mix};
-use units::{db, hz, seconds};
+use units::{hz, seconds};
 
 /// Every difference from `a` to `b`, one line each, in file order.
 pub fn diff(a: &Mix, b: &Mix) -> Vec<String> {
@@ -41,7 +41,9 @@ pub fn diff(a: &Mix, b: &Mix) -> Vec<String> {
     for l in &a.lanes {
         match b.lanes.iter().find(|m| lane(m) == lane(l)) {
             None => out.push(format!("removed automation of {}", lane(l))),
-            Some(m) if m.points != l.points => out.push(format!("changed automation of {}", lane(l))),
+            Some(m) if m.points != l.points => {
+                out.push(format!("changed automation of {}", lane(l)))
+            }
             Some(_) => {}
         }
     }
@@ -89,7 +91,15 @@ fn session(a: &Mix, b: &Mix, out: &mut Vec<String>) {
             m.as_ref().map_or("none".into(), |m| {
                 m.segments
                     .iter()
-                    .map(|s| format!("{}bpm {}/{} at bar {}", units::num(s.bpm), s.beats_per_bar, s.beat_unit, s.bar))
+                    .map(|s| {
+                        format!(
+                            "{}bpm {}/{} at bar {}",
+                            units::num(s.bpm),
+                            s.beats_per_bar,
+                            s.beat_unit,
+                            s.bar
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join(", ")
             })
@@ -115,11 +125,18 @@ fn exports(a: &[Export], b: &[Export], out: &mut Vec<String>) {
                 out.push(format!("export \"{}\": {what} {x} -> {y}", name(f)));
             }
         };
-        change("bits", format!("{:?}", e.bits).to_lowercase(), format!("{:?}", f.bits).to_lowercase());
+        change(
+            "bits",
+            format!("{:?}", e.bits).to_lowercase(),
+            format!("{:?}", f.bits).to_lowercase(),
+        );
         change("rate", hz(f64::from(e.rate)), hz(f64::from(f.rate)));
-        change("dither", format!("{:?}", e.dither).to_lowercase(), format!("{:?}", f.dither).to_lowercase());
+        change(
+            "dither",
+            format!("{:?}", e.dither).to_lowercase(),
+            format!("{:?}", f.dither).to_lowercase(),
+        );
         change("kind", format!("{:?}", e.kind), format!("{:?}", f.kind));
         change("tags", format!("{:?}", e.tags), format!("{:?}", f.tags));
     }
-    let _ = db;
 }

@@ -1,7 +1,7 @@
 //! Differences within one channel strip: fader and routing, sends, inserts and their
 //! parameters, EQ bands.
 
-use super::units::{self, db, seconds};
+use super::units::{self, db};
 use crate::dsp::registry;
 use crate::ir::{Band, Insert, Strip, StripKind};
 
@@ -18,8 +18,12 @@ pub fn diff(a: &Strip, b: &Strip, out: &mut Vec<String>) {
     if a.source != b.source {
         let show = |s: &Option<crate::ir::Source>| match s {
             Some(crate::ir::Source::File { written, .. }) => format!("\"{written}\""),
-            Some(crate::ir::Source::Sine { freq_hz, .. }) => format!("sine {}", units::hz(*freq_hz)),
-            Some(crate::ir::Source::Noise { color, .. }) => format!("noise {color:?}").to_lowercase(),
+            Some(crate::ir::Source::Sine { freq_hz, .. }) => {
+                format!("sine {}", units::hz(*freq_hz))
+            }
+            Some(crate::ir::Source::Noise { color, .. }) => {
+                format!("noise {color:?}").to_lowercase()
+            }
             Some(crate::ir::Source::Silence { .. }) => "silence".into(),
             None => "nothing".into(),
         };
@@ -35,18 +39,34 @@ pub fn diff(a: &Strip, b: &Strip, out: &mut Vec<String>) {
             out.push(format!("{n}: {what} {x} -> {y}"));
         }
     };
-    setting("start", format!("{}smp", a.start), format!("{}smp", b.start));
-    setting("region", format!("{:?}", a.region), format!("{:?}", b.region));
+    setting(
+        "start",
+        format!("{}smp", a.start),
+        format!("{}smp", b.start),
+    );
+    setting(
+        "region",
+        format!("{:?}", a.region),
+        format!("{:?}", b.region),
+    );
     setting("trim", db(a.trim_db), db(b.trim_db));
     setting("gain", db(a.gain_db), db(b.gain_db));
     setting("pan", units::percent(a.pan), units::percent(b.pan));
     setting("width", units::percent(a.width), units::percent(b.width));
     let fade = |f: &Option<crate::ir::Fade>| {
-        f.map_or("none".into(), |f| format!("{}smp {:?}", f.length, f.curve).to_lowercase())
+        f.map_or("none".into(), |f| {
+            format!("{}smp {:?}", f.length, f.curve).to_lowercase()
+        })
     };
     setting("fade in", fade(&a.fade_in), fade(&b.fade_in));
     setting("fade out", fade(&a.fade_out), fade(&b.fade_out));
-    let on = |b: bool, word: &str| if b { format!("{word} on") } else { format!("{word} off") };
+    let on = |b: bool, word: &str| {
+        if b {
+            format!("{word} on")
+        } else {
+            format!("{word} off")
+        }
+    };
     if a.mute != b.mute {
         out.push(format!("{n}: {}", on(b.mute, "mute")));
     }
@@ -54,17 +74,32 @@ pub fn diff(a: &Strip, b: &Strip, out: &mut Vec<String>) {
         out.push(format!("{n}: {}", on(b.solo, "solo")));
     }
     if a.polarity_inverted != b.polarity_inverted {
-        out.push(format!("{n}: polarity {}", if b.polarity_inverted { "inverted" } else { "normal" }));
+        out.push(format!(
+            "{n}: polarity {}",
+            if b.polarity_inverted {
+                "inverted"
+            } else {
+                "normal"
+            }
+        ));
     }
     if a.output != b.output {
-        out.push(format!("{n} now routed to {}", b.output.as_deref().unwrap_or("master")));
+        out.push(format!(
+            "{n} now routed to {}",
+            b.output.as_deref().unwrap_or("master")
+        ));
     }
     for s in &a.sends {
         match b.sends.iter().find(|t| t.to == s.to) {
             None => out.push(format!("removed send {n} -> {}", s.to)),
             Some(t) => {
                 if t.level_db != s.level_db {
-                    out.push(format!("{n}: send {} {} -> {}", s.to, db(s.level_db), db(t.level_db)));
+                    out.push(format!(
+                        "{n}: send {} {} -> {}",
+                        s.to,
+                        db(s.level_db),
+                        db(t.level_db)
+                    ));
                 }
                 if t.pre != s.pre {
                     let w = |p: bool| if p { "pre-fader" } else { "post-fader" };
@@ -102,7 +137,13 @@ fn inserts(n: &str, a: &[Insert], b: &[Insert], out: &mut Vec<String>) {
         };
         let spec = registry::lookup(&j.kind);
         let params = spec.map_or(&[][..], |s| s.params);
-        params_diff(&format!("{n}: {}", label(j)), params, &i.params, &j.params, out);
+        params_diff(
+            &format!("{n}: {}", label(j)),
+            params,
+            &i.params,
+            &j.params,
+            out,
+        );
         bands(n, j, &i.bands, &j.bands, spec, out);
     }
     let order = |v: &[Insert], other: &[Insert]| -> Vec<String> {
@@ -113,7 +154,11 @@ fn inserts(n: &str, a: &[Insert], b: &[Insert], out: &mut Vec<String>) {
     };
     let (x, y) = (order(a, b), order(b, a));
     if x != y {
-        out.push(format!("{n}: inserts reordered: {} -> {}", x.join(", "), y.join(", ")));
+        out.push(format!(
+            "{n}: inserts reordered: {} -> {}",
+            x.join(", "),
+            y.join(", ")
+        ));
     }
 }
 
@@ -130,7 +175,8 @@ fn params_diff(
             continue;
         }
         let kind = specs.iter().find(|p| p.name == k).map(|p| p.kind);
-        let show = |v: Option<&crate::ir::ParamValue>| v.map_or("unset".into(), |v| units::param(kind, v));
+        let show =
+            |v: Option<&crate::ir::ParamValue>| v.map_or("unset".into(), |v| units::param(kind, v));
         out.push(format!("{prefix} {k} {} -> {}", show(x), show(Some(y))));
     }
     for k in a.keys().filter(|k| !b.contains_key(*k)) {
@@ -171,7 +217,12 @@ fn bands(
         let params = spec
             .and_then(|s| s.bands.iter().find(|bs| bs.kind == y.kind))
             .map_or(&[][..], |bs| bs.params);
-        params_diff(&format!("{prefix} {}", band_label(x)), params, &x.params, &y.params, out);
+        params_diff(
+            &format!("{prefix} {}", band_label(x)),
+            params,
+            &x.params,
+            &y.params,
+            out,
+        );
     }
-    let _ = seconds;
 }

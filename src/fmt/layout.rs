@@ -19,9 +19,14 @@ pub enum Line {
         comment: Option<String>,
     },
     /// A comment alone on its line, at the block's indentation.
-    Comment { indent: usize, text: String },
+    Comment {
+        indent: usize,
+        text: String,
+    },
     /// A comment continuing the trailing comment of the line above.
-    Continuation { text: String },
+    Continuation {
+        text: String,
+    },
 }
 
 pub struct Layout<'a> {
@@ -53,7 +58,9 @@ impl Entry<'_> {
 
     fn end(&self, group: &Group) -> usize {
         match self {
-            Entry::Node(i, trailing) => trailing.map_or(group.children[*i].end, |c| c.start + c.text.len()),
+            Entry::Node(i, trailing) => {
+                trailing.map_or(group.children[*i].end, |c| c.start + c.text.len())
+            }
             Entry::Comment(c, _) => c.start + c.text.len(),
         }
     }
@@ -141,9 +148,11 @@ impl<'a> Layout<'a> {
                     indent,
                     text: c.text.clone(),
                 }),
-                Entry::Node(i, trailing) => {
-                    self.node(&group.children[*i], indent, trailing.map(|c| c.text.clone()))
-                }
+                Entry::Node(i, trailing) => self.node(
+                    &group.children[*i],
+                    indent,
+                    trailing.map(|c| c.text.clone()),
+                ),
             }
         }
     }
@@ -213,7 +222,12 @@ pub fn render(lines: &[Line]) -> String {
         let run_end = (k..lines.len())
             .find(|&j| width(&lines[j]).is_none())
             .unwrap_or(lines.len());
-        let column = lines[k..run_end].iter().filter_map(width).max().unwrap_or(0) + 2;
+        let column = lines[k..run_end]
+            .iter()
+            .filter_map(width)
+            .max()
+            .unwrap_or(0)
+            + 2;
         for line in &lines[k..run_end.max(k + 1)] {
             match line {
                 Line::Blank => {}

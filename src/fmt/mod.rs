@@ -41,7 +41,11 @@ pub fn format(source: SourceId, text: &str) -> Result<String, Vec<Diagnostic>> {
     layout.file(&group);
     let out = layout::render(&layout.lines);
     // An empty file stays empty rather than becoming a lone newline.
-    Ok(if out.trim().is_empty() { String::new() } else { out })
+    Ok(if out.trim().is_empty() {
+        String::new()
+    } else {
+        out
+    })
 }
 
 #[cfg(test)]
@@ -54,7 +58,9 @@ mod tests {
 
     #[test]
     fn canonical_spacing_and_one_statement_per_line() {
-        let got = fmt("track  vox \"v.wav\" {gain -3 dB;pan   -20 %\n eq { lowpass 5kHz 12dB/oct }\n  compressor{threshold -18dB;ratio 3}}\n");
+        let got = fmt(
+            "track  vox \"v.wav\" {gain -3 dB;pan   -20 %\n eq { lowpass 5kHz 12dB/oct }\n  compressor{threshold -18dB;ratio 3}}\n",
+        );
         assert_eq!(
             got,
             "track vox \"v.wav\" {\n  gain -3dB\n  pan -20%\n  eq { lowpass 5kHz 12dB/oct }\n  compressor {\n    threshold -18dB\n    ratio 3\n  }\n}\n"
@@ -74,7 +80,9 @@ mod tests {
 
     #[test]
     fn values_and_calls() {
-        let got = fmt("chain w(a=2 dB,b) { eq { bell 1kHz a } }\ntrack t silence { w( a : -inf dB , b: 1dB); start bar  2 }\nautomate t.gain { 0:00 -infdB; 0:02 0 dB smooth }\nexport stems \"s/{name}.wav\" { of a, b c }\n");
+        let got = fmt(
+            "chain w(a=2 dB,b) { eq { bell 1kHz a } }\ntrack t silence { w( a : -inf dB , b: 1dB); start bar  2 }\nautomate t.gain { 0:00 -infdB; 0:02 0 dB smooth }\nexport stems \"s/{name}.wav\" { of a, b c }\n",
+        );
         assert_eq!(
             got,
             "chain w(a = 2dB, b) {\n  eq { bell 1kHz a }\n}\ntrack t silence {\n  w(a: -inf dB, b: 1dB)\n  start bar 2\n}\nautomate t.gain {\n  0:00 -inf dB\n  0:02 0dB smooth\n}\nexport stems \"s/{name}.wav\" { of a, b c }\n"

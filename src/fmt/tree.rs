@@ -180,7 +180,11 @@ impl Builder<'_> {
                     .iter()
                     .map(|a| format!("{}: {}", a.name.name, self.value(&a.value)))
                     .collect();
-                self.node(format!("{}({})", path.join("."), args.join(", ")), c.span, None)
+                self.node(
+                    format!("{}({})", path.join("."), args.join(", ")),
+                    c.span,
+                    None,
+                )
             }
         }
     }
@@ -194,7 +198,8 @@ impl Builder<'_> {
     fn args(&self, args: &[Value]) -> String {
         let mut out = String::new();
         for (i, v) in args.iter().enumerate() {
-            if i > 0 && self.src[args[i - 1].span.end as usize..v.span.start as usize].contains(',') {
+            if i > 0 && self.src[args[i - 1].span.end as usize..v.span.start as usize].contains(',')
+            {
                 out.push(',');
             }
             out.push(' ');
