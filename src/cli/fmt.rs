@@ -70,7 +70,7 @@ pub fn run(a: Args) -> ExitCode {
     }
 }
 
-/// `path` itself, or every `.mix` under it (sorted, so output is stable).
+/// `path` itself, or every `.mix` under it, hidden ones aside (sorted, so output is stable).
 fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     if !path.is_dir() {
         out.push(path.to_path_buf());
@@ -81,6 +81,12 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         .collect::<Result<_, _>>()?;
     entries.sort();
     for p in entries {
+        // Hidden files and folders (`.git`, editors' temp files) are not the user's mixes.
+        if p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        {
+            continue;
+        }
         if p.is_dir() {
             collect(&p, out)?;
         } else if p.extension().is_some_and(|e| e == "mix") {
