@@ -124,3 +124,15 @@ fn reformatting_is_no_change_and_exit_code_is_opt_in() {
     assert_eq!(p.run(&["diff", "--exit-code", "a.mix", "c.mix"]).code, 1);
     assert_eq!(p.run(&["diff", "a.mix", "c.mix"]).code, 0);
 }
+
+/// git difftool hands over the old version as a temp copy elsewhere: the same mix
+/// in another folder is no change (default export and file paths compare relative).
+#[test]
+fn same_mix_in_another_folder_is_no_change() {
+    let p = Project::new();
+    let text = b"track vox \"stems/vox.wav\" { gain -3dB }\n";
+    p.file("a/song.mix", text).file("b/song.mix", text);
+    let r = p.run(&["diff", "a/song.mix", "b/song.mix"]);
+    r.ok();
+    assert_eq!(r.stdout.trim(), "no changes to the mix");
+}

@@ -26,6 +26,15 @@ pub fn run(a: Args) -> ExitCode {
         (Ok(x), Ok(y)) => (x, y),
         (Err(code), _) | (_, Err(code)) => return code,
     };
+    let (mut ma, mut mb) = (ma, mb);
+    let dir = |p: &std::path::Path| {
+        std::path::absolute(p)
+            .ok()
+            .and_then(|p| p.parent().map(std::path::Path::to_path_buf))
+            .unwrap_or_default()
+    };
+    crate::diff::relative_to(&mut ma, &dir(&a.a));
+    crate::diff::relative_to(&mut mb, &dir(&a.b));
     let changes = crate::diff::diff(&ma, &mb);
     if changes.is_empty() {
         println!("no changes to the mix");

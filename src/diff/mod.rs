@@ -10,6 +10,21 @@ mod units;
 use crate::ir::{Export, Mix};
 use units::{hz, seconds};
 
+/// Makes the paths in `mix` relative to `dir` (the mix file's folder), so two copies
+/// of one mix in different places (git difftool hands over a temp copy) compare equal.
+pub fn relative_to(mix: &mut Mix, dir: &std::path::Path) {
+    for e in &mut mix.exports {
+        if let Ok(rel) = e.path.strip_prefix(dir) {
+            e.path = rel.to_path_buf();
+        }
+    }
+    for s in &mut mix.strips {
+        if let Some(crate::ir::Source::File { written, path, .. }) = &mut s.source {
+            *path = written.as_str().into();
+        }
+    }
+}
+
 /// Every difference from `a` to `b`, one line each, in file order.
 pub fn diff(a: &Mix, b: &Mix) -> Vec<String> {
     let mut out = Vec::new();
