@@ -1,8 +1,11 @@
-//! The command line: `render`, `check`, `graph`. Exit codes: 0 ok, 1 the mix has
+//! The command line: `render`, `check`, `graph`, `fmt`, `init`, `diff`. Exit codes: 0 ok, 1 the mix has
 //! errors (including audio that fails to decode), 2 usage or environment errors.
 
 mod check;
+mod diff;
+mod fmt;
 mod graph;
+mod init;
 mod render;
 mod watch;
 
@@ -34,6 +37,12 @@ enum Command {
     Graph(graph::Args),
     /// Render, then re-render whenever the mix or any file it reads is saved.
     Watch(watch::Args),
+    /// Rewrite .mix files in the canonical layout (`--check`: only list the ones that differ).
+    Fmt(fmt::Args),
+    /// Write a starting .mix for a folder of stems.
+    Init(init::Args),
+    /// Say what changed between two mixes, in mix words.
+    Diff(diff::Args),
 }
 
 pub fn run() -> ExitCode {
@@ -50,6 +59,9 @@ pub fn run() -> ExitCode {
         Command::Check(a) => check::run(a),
         Command::Graph(a) => graph::run(a),
         Command::Watch(a) => watch::run(a),
+        Command::Fmt(a) => fmt::run(a),
+        Command::Init(a) => init::run(a),
+        Command::Diff(a) => diff::run(a),
     }
 }
 

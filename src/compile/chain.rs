@@ -1,30 +1,51 @@
 //! Chain definitions and calls: `chain warm(air = 2dB) { ... }` and `warm(air: 3dB)`.
 //! A call is expanded in place into the chain's statements, with each parameter's
 //! word replaced by the value given at the call (or its default).
+//!
+//! Names resolve in scopes (see [`super::module`]): a call in the mix looks in the
+//! mix's scope; a call inside a chain's body looks in the scope of the file that
+//! defines that chain, so a module's chains can use its private helpers and imports.
 
 use crate::diag::{Diagnostic, did_you_mean};
 use crate::span::Span;
 use crate::syntax::ast::{Block, Call, ChainDef, Stmt, Unit, Value, ValueKind};
 use std::collections::BTreeMap;
 
-/// The chains callable from a file: local ones by name, module ones as `module.name`.
-#[derive(Default)]
-pub struct Chains<'a> {
-    pub defs: BTreeMap<String, &'a ChainDef>,
+/// A chain definition and the scope its body resolves names in.
+#[derive(Clone, Copy)]
+pub struct ChainRef<'a> {
+    pub def: &'a ChainDef,
+    pub scope: usize,
 }
 
-impl<'a> Chains<'a> {
-    /// Expands every call in `block`, recursively. Errors go to `diags`.
+/// The chains callable from each scope: local ones by name, standard ones as `module.name`.
+#[derive(Default)]
+pub struct Chains<'a> {
+    /// Scope 0 is the mix being compiled.
+    pub scopes: Vec<BTreeMap<String, ChainRef<'a>>>,
+}
+
+/// A call being expanded: which definition, by what name, from where.
+struct Frame {
+    scope: usize,
+    def: String,
+    shown: String,
+    span: Span,
+}
+
+impl Chains<'_> {
+    /// Expands every call in `block` (written in the mix), recursively. Errors go to `diags`.
     pub fn expand(&self, block: &Block, diags: &mut Vec<Diagnostic>) -> Block {
         let mut stack = Vec::new();
-        self.expand_in(block, &BTreeMap::new(), &mut stack, diags)
+        self.expand_in(block, 0, &BTreeMap::new(), &mut stack, diags)
     }
 
     fn expand_in(
         &self,
         block: &Block,
+        scope: usize,
         subst: &BTreeMap<String, Value>,
-        stack: &mut Vec<(String, Span)>,
+        stack: &mut Vec<Frame>,
         diags: &mut Vec<Diagnostic>,
     ) -> Block {
         let mut out = Vec::new();
@@ -36,12 +57,12 @@ impl<'a> Chains<'a> {
                         substitute(v, subst);
                     }
                     if let Some(b) = &c.block {
-                        c.block = Some(self.expand_in(b, subst, stack, diags));
+                        c.block = Some(self.expand_in(b, scope, subst, stack, diags));
                     }
                     out.push(Stmt::Command(c));
                 }
                 Stmt::Call(call) => {
-                    if let Some(stmts) = self.call(call, subst, stack, diags) {
+                    if let Some(stmts) = self.call(call, scope, subst, stack, diags) {
                         out.extend(stmts);
                     }
                 }
@@ -56,8 +77,9 @@ impl<'a> Chains<'a> {
     fn call(
         &self,
         call: &Call,
+        scope: usize,
         outer: &BTreeMap<String, Value>,
-        stack: &mut Vec<(String, Span)>,
+        stack: &mut Vec<Frame>,
         diags: &mut Vec<Diagnostic>,
     ) -> Option<Vec<Stmt>> {
         let name: String = call
@@ -66,25 +88,33 @@ impl<'a> Chains<'a> {
             .map(|i| i.name.as_str())
             .collect::<Vec<_>>()
             .join(".");
-        let Some(def) = self.defs.get(&name) else {
+        let defs = &self.scopes[scope];
+        let Some(&ChainRef {
+            def,
+            scope: def_scope,
+        }) = defs.get(&name)
+        else {
             let mut d = Diagnostic::error(
                 "unknown-name",
                 call.span,
                 format!("no chain named `{name}`"),
             )
             .with_label_text("unknown chain");
-            if let Some(s) = did_you_mean(&name, self.defs.keys().map(String::as_str)) {
+            if let Some(s) = did_you_mean(&name, defs.keys().map(String::as_str)) {
                 d = d.with_hint(format!("did you mean `{s}`?"));
-            } else if call.path.len() == 2 {
+            } else if call.path.len() == 2 && crate::stdlib::get(&call.path[0].name).is_some() {
                 d = d.with_hint(format!("is `use std.{}` missing?", call.path[0].name));
             }
             diags.push(d);
             return None;
         };
-        if let Some(pos) = stack.iter().position(|(n, _)| *n == name) {
+        if let Some(pos) = stack
+            .iter()
+            .position(|f| f.scope == def_scope && f.def == def.name.name)
+        {
             let cycle: Vec<&str> = stack[pos..]
                 .iter()
-                .map(|(n, _)| n.as_str())
+                .map(|f| f.shown.as_str())
                 .chain([name.as_str()])
                 .collect();
             let mut d = Diagnostic::error(
@@ -93,8 +123,8 @@ impl<'a> Chains<'a> {
                 format!("chain recursion: {}", cycle.join(" -> ")),
             )
             .with_label_text("calls back into the cycle");
-            for (n, span) in &stack[pos..] {
-                d = d.with_label(*span, format!("called `{n}` here"));
+            for f in &stack[pos..] {
+                d = d.with_label(f.span, format!("called `{}` here", f.shown));
             }
             diags.push(d);
             return None;
@@ -155,8 +185,13 @@ impl<'a> Chains<'a> {
                 ),
             }
         }
-        stack.push((name, call.span));
-        let body = self.expand_in(&def.body, &subst, stack, diags);
+        stack.push(Frame {
+            scope: def_scope,
+            def: def.name.name.clone(),
+            shown: name,
+            span: call.span,
+        });
+        let body = self.expand_in(&def.body, def_scope, &subst, stack, diags);
         stack.pop();
         Some(body.stmts)
     }

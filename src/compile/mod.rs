@@ -5,6 +5,7 @@ pub mod automation;
 pub mod chain;
 pub mod export;
 pub mod insert;
+pub mod module;
 pub mod routing;
 pub mod session;
 pub mod strip;
@@ -52,7 +53,9 @@ pub fn compile(world: &dyn World, id: SourceId) -> Compiled {
     };
     let base = source.dir.clone().unwrap_or_default();
     let mut diags = Vec::new();
-    let mix = lower_file(&file, &base, &mut diags);
+    let loaded = module::load(world, id, &file, &base, &mut diags);
+    let chains = loaded.chains(&file, &mut diags);
+    let mix = lower_file(&file, &base, &chains, &mut diags);
     diags.sort_by_key(|d| {
         d.primary_span()
             .map(|s| (s.source, s.start))
@@ -73,32 +76,16 @@ fn seed_for(name: &str) -> u64 {
     u64::from_le_bytes(h.as_bytes()[..8].try_into().expect("8 bytes"))
 }
 
-fn lower_file(file: &ast::File, base: &Path, diags: &mut Vec<Diagnostic>) -> Mix {
+fn lower_file(
+    file: &ast::File,
+    base: &Path,
+    chains: &chain::Chains,
+    diags: &mut Vec<Diagnostic>,
+) -> Mix {
     let mut sessions = Vec::new();
-    let mut chains = chain::Chains::default();
     for item in &file.items {
         match item {
             Item::Session(s) => sessions.push(s),
-            Item::Chain(c) => {
-                if let Some(first) = chains.defs.insert(c.name.name.clone(), c) {
-                    diags.push(
-                        Diagnostic::error(
-                            "duplicate-name",
-                            c.name.span,
-                            format!("chain `{}` is defined twice", c.name.name),
-                        )
-                        .with_label(first.name.span, "first defined here"),
-                    );
-                }
-            }
-            Item::Use(u) => diags.push(
-                Diagnostic::error(
-                    "unsupported",
-                    u.span,
-                    "`use` of modules is not supported by this version yet",
-                )
-                .with_hint("define the chain in this file with `chain NAME(...) { ... }`"),
-            ),
             Item::Album(a) => diags.push(Diagnostic::error(
                 "unsupported",
                 a.span,
@@ -155,7 +142,7 @@ fn lower_file(file: &ast::File, base: &Path, diags: &mut Vec<Diagnostic>) -> Mix
                     );
                     continue;
                 }
-                strips.push(lower_strip(s, base, &units, &chains, diags));
+                strips.push(lower_strip(s, base, &units, chains, diags));
             }
             Item::Master(m) => {
                 if master.is_some() {

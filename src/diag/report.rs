@@ -1,5 +1,9 @@
 //! Diagnostics as text, through miette: `file:line:col`, the source lines with
 //! labels, hints. The only place besides the CLI that knows about miette.
+//!
+//! A diagnostic's labels may point into several sources (a chain clash labels both
+//! modules). miette draws one source per report, so labels in other sources become
+//! related reports after the main one, one per source, in label order.
 
 use super::{Diagnostic, Severity};
 use crate::world::World;
@@ -10,6 +14,10 @@ struct Report {
     diag: Diagnostic,
     source: Option<NamedSource<String>>,
     help: Option<String>,
+    /// Labels in other sources, one report per source.
+    related: Vec<Report>,
+    /// Related reports are notes, not errors of their own.
+    note: bool,
 }
 
 impl fmt::Debug for Report {
@@ -28,10 +36,22 @@ impl std::error::Error for Report {}
 
 impl miette::Diagnostic for Report {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.diag.code))
+        (!self.note).then(|| Box::new(self.diag.code) as Box<dyn fmt::Display>)
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(
+            self.related.iter().map(|r| r as &dyn miette::Diagnostic),
+        ))
     }
 
     fn severity(&self) -> Option<miette::Severity> {
+        if self.note {
+            return Some(miette::Severity::Advice);
+        }
         Some(match self.diag.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
@@ -99,15 +119,19 @@ pub fn render(diags: &[Diagnostic], world: &dyn World, style: Style) -> String {
         .with_context_lines(1);
     let mut out = String::new();
     for d in diags {
-        let source = d.primary_span().filter(|s| !s.is_detached()).map(|s| {
-            let src = world.source(s.source);
+        let named = |id| {
+            let src = world.source(id);
             NamedSource::new(src.name, src.text)
-        });
+        };
+        let primary = d.primary_span().filter(|s| !s.is_detached());
+        let source = primary.map(|s| named(s.source));
         let help = (!d.hints.is_empty()).then(|| d.hints.join("\n"));
         let report = Report {
             diag: d.clone(),
             source,
             help,
+            related: related(d, primary.map(|s| s.source), named),
+            note: false,
         };
         if handler.render_report(&mut out, &report).is_err() {
             out.push_str(&d.message);
@@ -115,6 +139,52 @@ pub fn render(diags: &[Diagnostic], world: &dyn World, style: Style) -> String {
         out.push('\n');
     }
     out
+}
+
+/// One note report per source other than the primary one, holding that source's labels.
+fn related(
+    d: &Diagnostic,
+    primary: Option<crate::span::SourceId>,
+    named: impl Fn(crate::span::SourceId) -> NamedSource<String>,
+) -> Vec<Report> {
+    let mut sources = Vec::new();
+    for l in &d.labels {
+        if Some(l.span.source) != primary
+            && !l.span.is_detached()
+            && !sources.contains(&l.span.source)
+        {
+            sources.push(l.span.source);
+        }
+    }
+    sources
+        .into_iter()
+        .map(|id| {
+            let labels: Vec<_> = d
+                .labels
+                .iter()
+                .filter(|l| l.span.source == id)
+                .cloned()
+                .collect();
+            let message = labels
+                .iter()
+                .map(|l| l.message.as_str())
+                .find(|m| !m.is_empty())
+                .unwrap_or("related")
+                .to_string();
+            Report {
+                diag: Diagnostic {
+                    message,
+                    labels,
+                    hints: vec![],
+                    ..d.clone()
+                },
+                source: Some(named(id)),
+                help: None,
+                related: vec![],
+                note: true,
+            }
+        })
+        .collect()
 }
 
 /// `error: 3 errors, 1 warning` style summary line.
