@@ -1,6 +1,7 @@
-//! The command line: `render`, `check`, `graph`. Exit codes: 0 ok, 1 the mix has
+//! The command line: `render`, `check`, `graph`, `analyze`. Exit codes: 0 ok, 1 the mix has
 //! errors (including audio that fails to decode), 2 usage or environment errors.
 
+mod analyze;
 mod check;
 mod graph;
 mod render;
@@ -31,6 +32,8 @@ enum Command {
     Check(check::Args),
     /// Print the compiled mix and its signal graph.
     Graph(graph::Args),
+    /// Measure audio files: integrated loudness, loudness range, true and sample peak.
+    Analyze(analyze::Args),
 }
 
 pub fn run() -> ExitCode {
@@ -46,6 +49,7 @@ pub fn run() -> ExitCode {
         Command::Render(a) => render::run(a),
         Command::Check(a) => check::run(a),
         Command::Graph(a) => graph::run(a),
+        Command::Analyze(a) => analyze::run(a),
     }
 }
 

@@ -1,4 +1,4 @@
-//! `mixdown render FILE [-o DIR] [--jobs N] [--quiet]`.
+//! `mixdown render FILE [-o DIR] [--jobs N] [--report FILE.json|FILE.yaml] [--quiet]`.
 
 use crate::render::RenderOptions;
 use crate::world::DiskWorld;
@@ -21,6 +21,9 @@ pub struct Args {
     /// Frames per render chunk (the output does not depend on it).
     #[arg(long, value_name = "FRAMES", default_value_t = 4096, hide = true)]
     chunk: usize,
+    /// Write a report of every exported file (loudness, peaks, drive, hash) as JSON, or YAML for .yaml/.yml.
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
     /// Print nothing but errors.
     #[arg(short, long)]
     quiet: bool,
@@ -71,6 +74,16 @@ pub fn run(a: Args) -> ExitCode {
     }
     match result {
         Ok(report) => {
+            super::print_diags(&report.warnings, &world);
+            if let Some(path) = &a.report {
+                let written = crate::render::report::build(&report, mix.loudness.map(|l| l.lufs))
+                    .map_err(|e| e.to_string())
+                    .and_then(|r| crate::render::report::write(path, &r));
+                if let Err(e) = written {
+                    eprintln!("error: cannot write the report {}: {e}", path.display());
+                    return ExitCode::from(2);
+                }
+            }
             if !a.quiet {
                 let secs = report.frames as f64 / f64::from(mix.session.rate);
                 eprintln!(
@@ -79,13 +92,27 @@ pub fn run(a: Args) -> ExitCode {
                     clock(secs),
                     started.elapsed().as_secs_f64()
                 );
-                for f in &report.files {
+                if let (Some(s), Some(t)) = (&report.solved, mix.loudness) {
                     eprintln!(
-                        "  wrote {}  {} Hz  {}  peak {:.2} dBFS",
+                        "  loudness {} LUFS: drive {:+.2} dB, limiter {}, {:.2} LUFS ({} runs of the master chain)",
+                        t.lufs,
+                        s.drive_db,
+                        s.max_gain_reduction_db
+                            .map_or("none".into(), |g| format!("-{g:.2} dB max")),
+                        s.integrated_lufs,
+                        s.trials
+                    );
+                }
+                for f in &report.files {
+                    let m = f.measured.as_ref();
+                    eprintln!(
+                        "  wrote {}  {} Hz  {}  {} LUFS  {:.2} dBTP",
                         f.path.display(),
                         f.rate,
                         clock(f.seconds),
-                        f.peak_dbfs
+                        m.and_then(|m| m.integrated_lufs)
+                            .map_or("-inf".into(), |l| format!("{l:.2}")),
+                        m.map_or(f.peak_dbfs, |m| m.true_peak_dbtp)
                     );
                 }
             }
