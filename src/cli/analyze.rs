@@ -47,8 +47,8 @@ pub struct Analysis {
 pub fn analyze(path: &Path, dual_mono: bool) -> Result<Analysis, String> {
     let file = std::fs::File::open(path).map_err(|e| format!("cannot open: {e}"))?;
     let ext = path.extension().and_then(|e| e.to_str());
-    let mut dec = crate::io::open(Box::new(std::io::BufReader::new(file)), ext)
-        .map_err(|e| e.to_string())?;
+    let mut dec =
+        crate::io::open(Box::new(std::io::BufReader::new(file)), ext).map_err(|e| e.to_string())?;
     let info = dec.info().clone();
     let mut meter = Meter::new(info.rate, info.channels).map_err(|e| e.to_string())?;
     let mono = info.channels == 1;

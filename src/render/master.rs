@@ -20,6 +20,7 @@ use super::output::{Output, Tap};
 use super::setup::Plan;
 use super::strip::{Input, InputKind, StripOut, StripRt};
 use crate::diag::Diagnostic;
+use crate::dsp::ParamId;
 use crate::ir::{LoudnessTarget, Mix};
 use ebur128::{EbuR128, Mode};
 
@@ -35,6 +36,8 @@ const SOLVE_TOL_LU: f64 = 0.01;
 /// The contract: within 0.1 LU of the target (issue 6; LANGUAGE.md "met within 0.1 LU").
 pub const DELIVERY_TOL_LU: f64 = 0.1;
 const MAX_TRIALS: usize = 30;
+/// Solves with the limiters lowered by what the files as written overshot.
+const RESOLVE_ROUNDS: usize = 3;
 
 /// What the solve found, for the report.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
@@ -60,6 +63,11 @@ pub struct MasterStage {
     target: LoudnessTarget,
     /// The last limiter's ceiling in the chain (dBTP).
     pub ceiling: Option<f64>,
+    /// Each limiter of the chain: its insert index, parameter id and ceiling (dBTP).
+    limiters: Vec<(usize, ParamId, f64)>,
+    /// How far under their written ceilings the limiters run (dB): set when the file
+    /// as written measured over the ceiling, so the solve accounts for the margin.
+    margin_db: f64,
     chunk: usize,
     rate: u32,
 }
@@ -73,7 +81,11 @@ fn buffers(n: usize) -> [Vec<f32>; 2] {
 pub fn split(mix: &Mix, plan: &mut Plan, chunk: usize) -> Result<MasterStage, Diagnostic> {
     let target = mix.loudness.expect("split only with a loudness target");
     let st = &mut plan.states[plan.master];
-    if st.inputs.iter().any(|i| matches!(i.kind, InputKind::Key { .. })) {
+    if st
+        .inputs
+        .iter()
+        .any(|i| matches!(i.kind, InputKind::Key { .. }))
+    {
         return Err(Diagnostic::error(
             "loudness",
             target.span,
@@ -103,6 +115,7 @@ pub fn split(mix: &Mix, plan: &mut Plan, chunk: usize) -> Result<MasterStage, Di
     }];
     let chain_latency: usize = chain.inserts.iter().map(|p| p.latency()).sum();
     let ceiling = ceiling(mix);
+    let limiters = limiters(mix);
     Ok(MasterStage {
         chain,
         feed: StripOut {
@@ -118,6 +131,8 @@ pub fn split(mix: &Mix, plan: &mut Plan, chunk: usize) -> Result<MasterStage, Di
         chain_latency,
         target,
         ceiling,
+        limiters,
+        margin_db: 0.0,
         chunk,
         rate: mix.session.rate,
     })
@@ -131,6 +146,26 @@ pub fn ceiling(mix: &Mix) -> Option<f64> {
         .rev()
         .find(|i| i.kind == "limiter")
         .and_then(|i| i.params.get("ceiling")?.number())
+}
+
+/// The limiters among the master's inserts, with their `ceiling` parameter.
+fn limiters(mix: &Mix) -> Vec<(usize, ParamId, f64)> {
+    let index = crate::dsp::registry::lookup("limiter")
+        .and_then(|s| s.params.iter().position(|p| p.name == "ceiling"));
+    let Some(index) = index else {
+        return Vec::new();
+    };
+    let id = ParamId {
+        band: None,
+        index: index as u16,
+    };
+    mix.master
+        .inserts
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.kind == "limiter")
+        .filter_map(|(k, i)| Some((k, id, i.params.get("ceiling")?.number()?)))
+        .collect()
 }
 
 fn db(x: f64) -> f64 {
@@ -156,6 +191,9 @@ impl MasterStage {
     ) -> Result<(), E> {
         for p in &mut self.chain.inserts {
             p.reset();
+        }
+        for &(k, id, c) in &self.limiters {
+            self.chain.inserts[k].set_param(id, c - self.margin_db);
         }
         let g = db(drive_db);
         let total = self.input[0].len();
@@ -279,6 +317,11 @@ impl MasterStage {
 
     /// Writes the master exports with the solved drive, holding each to its ceiling
     /// and checking it against the target. Returns warnings.
+    ///
+    /// When a file as written needs a trim to hold the ceiling (the limiter's 4x
+    /// detector and the BS.1770 meter interpolate differently; SRC can overshoot),
+    /// the trim would cost loudness. So the limiters are run that much lower and the
+    /// drive solved again, once or twice, until no file needs a trim that matters.
     pub fn deliver(
         &mut self,
         solved: &mut Solved,
@@ -287,20 +330,68 @@ impl MasterStage {
         let masters: Vec<usize> = (0..outputs.len())
             .filter(|&i| matches!(outputs[i].tap, Tap::Master))
             .collect();
-        for &i in &masters {
+        for round in 0..RESOLVE_ROUNDS {
+            self.deliver_once(solved, outputs, &masters)
+                .map_err(|d| vec![d])?;
+            let mut again = false;
+            // A trim means the limiters let through more than the meter allows: run
+            // them that much lower and solve again.
+            let worst_trim = masters
+                .iter()
+                .map(|&i| -20.0 * libm::log10(outputs[i].gain))
+                .fold(0.0, f64::max);
+            let resolve = worst_trim > SOLVE_TOL_LU;
+            // A converted file misses by what the conversion took: make it up into
+            // its ceiling guard.
+            for &i in &masters {
+                let o = &mut outputs[i];
+                if let (false, Some(l)) = (
+                    o.streams(),
+                    o.measured.as_ref().and_then(|m| m.integrated_lufs),
+                ) {
+                    let miss = self.target.lufs - l;
+                    if miss.abs() > SOLVE_TOL_LU {
+                        o.makeup *= db(miss);
+                        again = true;
+                    }
+                }
+            }
+            if round + 1 == RESOLVE_ROUNDS || !(resolve || again) {
+                break;
+            }
+            if resolve {
+                self.margin_db += worst_trim;
+                let trials = solved.trials;
+                *solved = self.solve().map_err(|d| vec![d])?;
+                solved.trials += trials;
+            }
+            for &i in &masters {
+                outputs[i].gain = 1.0;
+                outputs[i].restart().map_err(|d| vec![d])?;
+            }
+        }
+        self.verdict(solved, outputs, &masters)
+    }
+
+    fn deliver_once(
+        &mut self,
+        solved: &mut Solved,
+        outputs: &mut [Output],
+        masters: &[usize],
+    ) -> Result<(), Diagnostic> {
+        for &i in masters {
             outputs[i].ceiling = self.ceiling;
         }
-        let mut pending = masters.clone();
+        let mut pending = masters.to_vec();
         for attempt in 0..4 {
             self.run(solved.drive_db, |b| {
                 pending.iter().try_for_each(|&i| outputs[i].push(b, false))
-            })
-            .map_err(|d| vec![d])?;
+            })?;
             if attempt == 0 {
                 solved.max_gain_reduction_db = self.gain_reduction();
             }
             for &i in &pending {
-                outputs[i].close().map_err(|d| vec![d])?;
+                outputs[i].close()?;
             }
             // A streamed file over its ceiling is trimmed and written again.
             pending.retain(|&i| outputs[i].streams() && outputs[i].over().is_some());
@@ -310,9 +401,19 @@ impl MasterStage {
             for &i in &pending {
                 let over = outputs[i].over().expect("over");
                 outputs[i].trim(over);
-                outputs[i].restart().map_err(|d| vec![d])?;
+                outputs[i].restart()?;
             }
         }
+        Ok(())
+    }
+
+    /// Warnings for heavy limiting; errors for any file off target or over its ceiling.
+    fn verdict(
+        &self,
+        solved: &Solved,
+        outputs: &[Output],
+        masters: &[usize],
+    ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
         let mut errors = Vec::new();
         let mut warnings = Vec::new();
         let span = self.target.span;
@@ -327,7 +428,7 @@ impl MasterStage {
                 ),
             ));
         }
-        for &i in &masters {
+        for &i in masters {
             let o = &outputs[i];
             let m = o.measured.as_ref().expect("closed");
             let name = o.path.display();

@@ -39,6 +39,9 @@ pub struct Output {
     /// Linear gain at the export rate, just before quantisation: 1 unless the
     /// true-peak ceiling needed a trim on this file.
     pub gain: f64,
+    /// Linear gain at the export rate before the ceiling guard of a converted file:
+    /// makes up loudness the conversion took (content above the new Nyquist).
+    pub makeup: f64,
     /// The true-peak ceiling (dBTP) this file must hold: the master limiter's, for
     /// master exports.
     pub ceiling: Option<f64>,
@@ -77,12 +80,16 @@ impl Output {
             frames: 0,
             scratch: [vec![0.0; max_frames], vec![0.0; max_frames]],
             gain: 1.0,
+            makeup: 1.0,
             ceiling: None,
             measured: None,
         })
     }
 
-    fn open_sink(path: &std::path::Path, export: &Export) -> Result<Box<dyn AudioSink>, Diagnostic> {
+    fn open_sink(
+        path: &std::path::Path,
+        export: &Export,
+    ) -> Result<Box<dyn AudioSink>, Diagnostic> {
         crate::io::create_writer(
             path,
             export.format,
@@ -104,7 +111,7 @@ impl Output {
     /// Whether the file streams at the session rate (so a correction needs the
     /// signal again) rather than being collected and converted at the end.
     pub fn streams(&self) -> bool {
-        self.collect.is_none()
+        self.export.rate == self.session_rate
     }
 
     /// Starts the file again from its first sample (the unfinished one is dropped):
@@ -112,6 +119,9 @@ impl Output {
     pub fn restart(&mut self) -> Result<(), Diagnostic> {
         self.sink = None;
         self.sink = Some(Self::open_sink(&self.path, &self.export)?);
+        if let Some(c) = &mut self.collect {
+            c.iter_mut().for_each(Vec::clear);
+        }
         if let Some(q) = &mut self.quant {
             q.reset();
         }
@@ -215,9 +225,16 @@ impl Output {
             let mut converted = crate::io::resample_planar(&c, self.session_rate, self.export.rate)
                 .map_err(|e| self.fail(e))?;
             drop(c);
+            if self.makeup != 1.0 {
+                for ch in &mut converted {
+                    ch.iter_mut()
+                        .for_each(|v| *v = (f64::from(*v) * self.makeup) as f32);
+                }
+            }
             if let Some(ceiling) = self.ceiling {
                 converted = self.guard(converted, ceiling);
             }
+            self.frames = 0;
             for attempt in 0..CEILING_TRIES {
                 if attempt > 0 {
                     self.restart()?;
@@ -232,6 +249,8 @@ impl Output {
                     None => break,
                 }
             }
+            // Ready to collect again, should the master chain run once more.
+            self.collect = Some([Vec::new(), Vec::new()]);
         } else {
             self.measure();
         }
