@@ -4,6 +4,8 @@
 mod bad_input;
 mod cli;
 mod diagnostics;
+mod ebu;
+mod mastering;
 mod render;
 mod strip;
 mod support;
