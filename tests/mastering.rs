@@ -132,7 +132,7 @@ fn unreachable_target_is_an_error_that_says_why() {
 
 #[test]
 fn heavy_limiting_is_met_with_a_warning() {
-    let p = project(&dense(), "limiter { ceiling -1dBTP }\nloudness -8LUFS");
+    let p = project(&drums(), "limiter { ceiling -1dBTP }\nloudness -11LUFS");
     let run = p.render();
     run.ok();
     assert!(

@@ -97,8 +97,10 @@ pub fn run(a: Args) -> ExitCode {
                         "  loudness {} LUFS: drive {:+.2} dB, limiter {}, {:.2} LUFS ({} runs of the master chain)",
                         t.lufs,
                         s.drive_db,
-                        s.max_gain_reduction_db
-                            .map_or("none".into(), |g| format!("-{g:.2} dB max")),
+                        s.max_gain_reduction_db.map_or("none".into(), |g| format!(
+                            "{:.2} dB max reduction",
+                            g.abs()
+                        )),
                         s.integrated_lufs,
                         s.trials
                     );

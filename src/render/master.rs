@@ -12,44 +12,25 @@
 //! Once solved, the chain runs a last time into the master exports; each file is
 //! measured as written (after SRC, dither and quantisation), trimmed and written
 //! again if it passes the limiter's ceiling, and checked against the target. A
-//! target the chain cannot reach within [`MAX_DRIVE_DB`] is an error that says what
+//! target the chain cannot reach within [`solve::MAX_DRIVE_DB`] is an error that says what
 //! the chain can reach; more than [`HEAVY_GR_DB`] of limiting is a warning.
 
 use super::delay::DelayLine;
 use super::output::{Output, Tap};
 use super::setup::Plan;
+use super::solve::{self, SOLVE_TOL_LU, Solved};
 use super::strip::{Input, InputKind, StripOut, StripRt};
 use crate::diag::Diagnostic;
 use crate::dsp::ParamId;
 use crate::ir::{LoudnessTarget, Mix};
 use ebur128::{EbuR128, Mode};
 
-/// The most drive the solver may use (LANGUAGE.md: "more than 24 dB of drive" is an error).
-pub const MAX_DRIVE_DB: f64 = 24.0;
-/// The least drive tried: far below anything a real master needs.
-const MIN_DRIVE_DB: f64 = -60.0;
 /// Limiting beyond this is met with a warning.
 pub const HEAVY_GR_DB: f64 = 6.0;
-/// The solver stops within this of the target; the delivered file must be within
-/// [`DELIVERY_TOL_LU`], the rest of the budget being SRC and dither.
-const SOLVE_TOL_LU: f64 = 0.01;
 /// The contract: within 0.1 LU of the target (issue 6; LANGUAGE.md "met within 0.1 LU").
 pub const DELIVERY_TOL_LU: f64 = 0.1;
-const MAX_TRIALS: usize = 30;
 /// Solves with the limiters lowered by what the files as written overshot.
 const RESOLVE_ROUNDS: usize = 3;
-
-/// What the solve found, for the report.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
-pub struct Solved {
-    pub drive_db: f64,
-    /// The largest gain reduction of any limiter in the chain (dB, positive).
-    pub max_gain_reduction_db: Option<f64>,
-    /// Integrated loudness of the chain's output at the session rate.
-    pub integrated_lufs: f64,
-    /// Runs of the master chain the search took.
-    pub trials: usize,
-}
 
 pub struct MasterStage {
     chain: StripRt,
@@ -234,85 +215,10 @@ impl MasterStage {
             .reduce(f64::max)
     }
 
-    /// Finds the drive. Errors say why the target cannot be met.
+    /// Finds the drive (see [`super::solve`]).
     pub fn solve(&mut self) -> Result<Solved, Diagnostic> {
-        let want = self.target.lufs;
-        let span = self.target.span;
-        let mut trials = 1;
-        let Some(f0) = self.loudness(0.0).map(|l| l - want) else {
-            return Err(Diagnostic::error(
-                "loudness",
-                span,
-                "the master is silent (no 400 ms block above -70 LUFS): there is no loudness to raise",
-            ));
-        };
-        // Points with f < 0 (too quiet) and f > 0 (too loud), the closest of each.
-        let (mut lo, mut hi): (Option<(f64, f64)>, Option<(f64, f64)>) = (None, None);
-        let (mut prev, mut cur) = ((0.0, f0), (0.0, f0));
-        let mut d = (-f0).clamp(MIN_DRIVE_DB, MAX_DRIVE_DB);
-        for _ in 0..MAX_TRIALS {
-            if cur.1.abs() <= SOLVE_TOL_LU {
-                break;
-            }
-            if cur.1 < 0.0 {
-                lo = Some(lo.map_or(cur, |l: (f64, f64)| if cur.0 > l.0 { cur } else { l }));
-            } else {
-                hi = Some(hi.map_or(cur, |h: (f64, f64)| if cur.0 < h.0 { cur } else { h }));
-            }
-            if cur.1 < 0.0 && cur.0 >= MAX_DRIVE_DB {
-                let reach = want + cur.1;
-                let how = match self.ceiling {
-                    Some(c) => format!("the limiter at {c}dBTP caps the master at {reach:.1} LUFS"),
-                    None => format!("the master reaches only {reach:.1} LUFS with +24 dB of drive"),
-                };
-                return Err(Diagnostic::error(
-                    "loudness",
-                    span,
-                    format!("{how}; {want} LUFS needs more than {MAX_DRIVE_DB} dB of drive"),
-                )
-                .with_label_text("unreachable target")
-                .with_hint("lower the target, or raise the limiter's ceiling"));
-            }
-            if trials > 1 {
-                d = secant(prev, cur);
-                let inside = |x: f64| lo.is_none_or(|l| x > l.0) && hi.is_none_or(|h| x < h.0);
-                if !d.is_finite() || !inside(d) {
-                    d = match (lo, hi) {
-                        (Some(l), Some(h)) => 0.5 * (l.0 + h.0),
-                        // Not bracketed yet: step as if the chain were linear.
-                        _ => cur.0 - cur.1,
-                    };
-                }
-                d = d.clamp(MIN_DRIVE_DB, MAX_DRIVE_DB);
-            }
-            trials += 1;
-            let Some(fd) = self.loudness(d).map(|l| l - want) else {
-                return Err(Diagnostic::error(
-                    "loudness",
-                    span,
-                    format!("the master falls silent at {d:.1} dB of drive"),
-                ));
-            };
-            prev = cur;
-            cur = (d, fd);
-        }
-        if cur.1.abs() > SOLVE_TOL_LU {
-            return Err(Diagnostic::error(
-                "loudness",
-                span,
-                format!(
-                    "the drive search did not settle: best {:.2} LUFS at {:+.2} dB of drive",
-                    want + cur.1,
-                    cur.0
-                ),
-            ));
-        }
-        Ok(Solved {
-            drive_db: cur.0,
-            max_gain_reduction_db: None,
-            integrated_lufs: want + cur.1,
-            trials,
-        })
+        let (target, ceiling) = (self.target, self.ceiling);
+        solve::solve(target, ceiling, |d| self.loudness(d))
     }
 
     /// Writes the master exports with the solved drive, holding each to its ceiling
@@ -458,9 +364,4 @@ impl MasterStage {
             Err(errors)
         }
     }
-}
-
-/// The secant step through two points `(drive, error)`.
-fn secant(a: (f64, f64), b: (f64, f64)) -> f64 {
-    b.0 - b.1 * (b.0 - a.0) / (b.1 - a.1)
 }

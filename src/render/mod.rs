@@ -13,6 +13,7 @@ pub mod output;
 pub mod report;
 pub mod rng;
 pub mod setup;
+pub mod solve;
 pub mod source;
 pub mod strip;
 
@@ -74,7 +75,7 @@ pub struct RenderReport {
     /// Length of the master at the session rate, in frames.
     pub frames: u64,
     /// The loudness solve, when the master has a target.
-    pub solved: Option<master::Solved>,
+    pub solved: Option<solve::Solved>,
     /// Warnings found while rendering (heavy limiting, a ceiling passed).
     #[serde(skip)]
     pub warnings: Vec<Diagnostic>,

@@ -208,7 +208,7 @@ impl Output {
     /// By how many dB the file as written exceeds its ceiling, if it does.
     pub fn over(&self) -> Option<f64> {
         let (m, c) = (self.measured.as_ref()?, self.ceiling?);
-        (m.true_peak_dbtp > c).then(|| m.true_peak_dbtp - c)
+        (m.true_peak_dbtp > c).then_some(m.true_peak_dbtp - c)
     }
 
     /// Lowers the export gain by `over_db` (plus a small margin) for the next attempt.
