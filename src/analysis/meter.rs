@@ -258,6 +258,17 @@ mod tests {
     }
 
     #[test]
+    fn tech3341_case_6_surround_weights() {
+        // 5.0 (L, R, C, Ls, Rs): L, R −28; C −24; Ls, Rs −30 dBFS; I = −23.0 ±0.1
+        // (weights 1, 1, 1, 1.41, 1.41). Not renderable through a stereo mix, so tested
+        // here; 5 s instead of 20 (the tones are steady).
+        let (lr, c, s) = (tone(-28.0, 5.0), tone(-24.0, 5.0), tone(-30.0, 5.0));
+        let mut m = Meter::new(FS, 5).unwrap();
+        m.push(&[&lr, &lr, &c, &s, &s]).unwrap();
+        near(m.finish().integrated_lufs, -23.0, 0.1);
+    }
+
+    #[test]
     fn tech3342_case_1_lra() {
         // 20 s @ −20 then 20 s @ −30 → LRA 10 ±1 LU (Tech 3342); halved in length.
         let mut s = tone(-20.0, 10.0);

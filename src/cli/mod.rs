@@ -1,6 +1,7 @@
-//! The command line: `render`, `check`, `graph`, `fmt`, `init`, `diff`. Exit codes: 0 ok, 1 the mix has
+//! The command line: `render`, `check`, `graph`, `watch`, `analyze`, `fmt`, `init`, `diff`. Exit codes: 0 ok, 1 the mix has
 //! errors (including audio that fails to decode), 2 usage or environment errors.
 
+mod analyze;
 mod check;
 mod diff;
 mod fmt;
@@ -43,6 +44,8 @@ enum Command {
     Init(init::Args),
     /// Say what changed between two mixes, in mix words.
     Diff(diff::Args),
+    /// Measure audio files: integrated loudness, loudness range, true and sample peak.
+    Analyze(analyze::Args),
 }
 
 pub fn run() -> ExitCode {
@@ -62,6 +65,7 @@ pub fn run() -> ExitCode {
         Command::Fmt(a) => fmt::run(a),
         Command::Init(a) => init::run(a),
         Command::Diff(a) => diff::run(a),
+        Command::Analyze(a) => analyze::run(a),
     }
 }
 

@@ -1,4 +1,4 @@
-//! `mixdown render FILE [-o DIR] [--jobs N] [--quiet]`, and the one render pass that
+//! `mixdown render FILE [-o DIR] [--jobs N] [--report FILE] [--quiet]`, and the one render pass that
 //! `watch` repeats.
 
 use crate::render::{RenderOptions, RenderReport};
@@ -23,6 +23,9 @@ pub struct Flags {
     /// Frames per render chunk (the output does not depend on it).
     #[arg(long, value_name = "FRAMES", default_value_t = 4096, hide = true)]
     pub chunk: usize,
+    /// Write a report of every exported file (loudness, peaks, drive, hash) as JSON, or YAML for .yaml/.yml.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
@@ -103,6 +106,20 @@ pub fn render_once(
     let seconds = started.elapsed().as_secs_f64();
     match result {
         Ok(report) => {
+            super::print_diags(&report.warnings, world);
+            if let Some(path) = &flags.report {
+                let written = crate::render::report::build(&report, mix.loudness.map(|l| l.lufs))
+                    .map_err(|e| e.to_string())
+                    .and_then(|r| crate::render::report::write(path, &r));
+                if let Err(e) = written {
+                    eprintln!("error: cannot write the report {}: {e}", path.display());
+                    return Outcome {
+                        code: 2,
+                        report: Some(report),
+                        seconds,
+                    };
+                }
+            }
             if !flags.quiet {
                 let secs = report.frames as f64 / f64::from(mix.session.rate);
                 eprintln!(
@@ -110,13 +127,26 @@ pub fn render_once(
                     file.display(),
                     clock(secs)
                 );
-                for f in &report.files {
+                if let (Some(s), Some(t)) = (&report.solved, mix.loudness) {
+                    let limiter = s.max_gain_reduction_db.map_or("none".into(), |g| {
+                        format!("{:.2} dB max reduction", g.abs())
+                    });
                     eprintln!(
-                        "  wrote {}  {} Hz  {}  peak {:.2} dBFS",
+                        "  loudness {} LUFS: drive {:+.2} dB, limiter {limiter}, {:.2} LUFS ({} runs of the master chain)",
+                        t.lufs, s.drive_db, s.integrated_lufs, s.trials
+                    );
+                }
+                for f in &report.files {
+                    let m = f.measured.as_ref();
+                    let lufs = m
+                        .and_then(|m| m.integrated_lufs)
+                        .map_or("-inf".into(), |l| format!("{l:.2}"));
+                    let tp = m.map_or(f.peak_dbfs, |m| m.true_peak_dbtp);
+                    eprintln!(
+                        "  wrote {}  {} Hz  {}  {lufs} LUFS  {tp:.2} dBTP",
                         f.path.display(),
                         f.rate,
-                        clock(f.seconds),
-                        f.peak_dbfs
+                        clock(f.seconds)
                     );
                 }
             }

@@ -92,6 +92,8 @@ pub struct Limiter {
     avg_sum: f64,
     n: u64,
     initial: (f64, f64),
+    /// The smallest gain applied since the last reset (for [`Processor::report`]).
+    min_gain: f64,
 }
 
 impl Limiter {
@@ -117,6 +119,7 @@ impl Limiter {
             avg_sum: window as f64,
             n: 0,
             initial: (ceiling_db, release),
+            min_gain: 1.0,
         };
         l.reset();
         l
@@ -178,6 +181,11 @@ impl Processor for Limiter {
         self.avg_pos = 0;
         self.avg_sum = self.window as f64;
         self.n = 0;
+        self.min_gain = 1.0;
+    }
+
+    fn report(&self) -> Option<f64> {
+        Some(-20.0 * libm::log10(self.min_gain))
     }
 
     fn set_param(&mut self, id: ParamId, value: f64) {
@@ -204,6 +212,7 @@ impl Processor for Limiter {
             let min = self.sliding_min(need);
             self.held = min.min(1.0 - (1.0 - self.held) * self.release);
             let g = self.average(self.held);
+            self.min_gain = self.min_gain.min(g);
             self.n += 1;
             let out_pos = (self.delay_pos + 1) % len;
             for (ch, d) in io.iter_mut().zip(self.delay.iter_mut()) {

@@ -64,6 +64,13 @@ pub trait Processor: Send {
     fn has_tail(&self) -> bool {
         false
     }
+
+    /// What the processor did since it was built or reset, for the render report:
+    /// for a limiter, its largest gain reduction in dB (positive). `None` when the
+    /// processor has nothing to report.
+    fn report(&self) -> Option<f64> {
+        None
+    }
 }
 
 /// Builds the processor an insert describes, through the registry.

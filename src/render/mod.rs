@@ -7,10 +7,14 @@
 
 pub mod automation;
 pub mod delay;
+pub mod dither;
 pub mod generator;
+pub mod master;
 pub mod output;
+pub mod report;
 pub mod rng;
 pub mod setup;
+pub mod solve;
 pub mod source;
 pub mod strip;
 
@@ -52,7 +56,8 @@ impl Default for RenderOptions {
     }
 }
 
-/// One file written.
+/// One file written, with what it measures as written (after SRC, dither and
+/// quantisation).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Written {
     pub path: PathBuf,
@@ -60,6 +65,12 @@ pub struct Written {
     pub rate: u32,
     pub seconds: f64,
     pub peak_dbfs: f64,
+    pub export: crate::ir::Export,
+    /// Whether this is a master export (not a stem).
+    pub master: bool,
+    pub measured: Option<crate::analysis::Measurement>,
+    /// Gain (dB) applied at the export rate to hold the true-peak ceiling (0 = none).
+    pub ceiling_trim_db: f64,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -67,6 +78,11 @@ pub struct RenderReport {
     pub files: Vec<Written>,
     /// Length of the master at the session rate, in frames.
     pub frames: u64,
+    /// The loudness solve, when the master has a target.
+    pub solved: Option<solve::Solved>,
+    /// Warnings found while rendering (heavy limiting, a ceiling passed).
+    #[serde(skip)]
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Progress: frames done and the expected total (which `tail auto` may extend).
@@ -81,7 +97,17 @@ pub fn render(
 ) -> Result<RenderReport, Vec<Diagnostic>> {
     let chunk = opts.chunk.max(1);
     let mut plan = setup::prepare(mix, world, chunk)?;
+    let mut stage = match mix.loudness {
+        Some(_) => Some(master::split(mix, &mut plan, chunk).map_err(|d| vec![d])?),
+        None => None,
+    };
     let mut outputs = setup::outputs(mix, opts, &plan, chunk)?;
+    let ceiling = master::ceiling(mix);
+    for o in &mut outputs {
+        if matches!(o.tap, Tap::Master) {
+            o.ceiling = ceiling;
+        }
+    }
     let pool = (opts.jobs > 1)
         .then(|| {
             rayon::ThreadPoolBuilder::new()
@@ -137,16 +163,24 @@ pub fn render(
         run_chunk(&mut plan, pos, n, pool.as_ref())?;
         // The first `latency` frames of render time come before time zero.
         let skip = latency.saturating_sub(pos).min(n as u64) as usize;
+        let sum = &plan.outs[plan.master].post;
+        if let Some(st) = &mut stage {
+            // Loudness mode: the master's input is kept whole for the solve.
+            for (k, c) in st.input.iter_mut().zip(sum) {
+                k.extend_from_slice(&c[..n]);
+            }
+            if in_tail {
+                block_peak = peak_of(sum, skip, n, block_peak);
+            }
+        }
         for o in &mut outputs {
             let sig = match o.tap {
-                Tap::Master => &plan.outs[plan.master].post,
+                Tap::Master if stage.is_some() => continue,
+                Tap::Master => sum,
                 Tap::Stem(p) => &plan.aligned[p].as_ref().expect("stems are aligned").1,
             };
             if in_tail {
-                block_peak = sig
-                    .iter()
-                    .flat_map(|c| &c[skip..n])
-                    .fold(block_peak, |m, x| m.max(x.abs()));
+                block_peak = peak_of(sig, skip, n, block_peak);
             }
             o.push([&sig[0][skip..n], &sig[1][skip..n]], in_tail)
                 .map_err(|d| vec![d])?;
@@ -169,21 +203,57 @@ pub fn render(
     for o in &mut outputs {
         o.release(true).map_err(|d| vec![d])?;
     }
+    let mut warnings = Vec::new();
+    let mut solved = None;
+    if let Some(st) = &mut stage {
+        st.trim_input(written);
+        let mut s = st.solve().map_err(|d| vec![d])?;
+        warnings = st.deliver(&mut s, &mut outputs)?;
+        solved = Some(s);
+    }
+    drop(stage);
+    for o in outputs.iter_mut().filter(|o| o.measured.is_none()) {
+        o.close().map_err(|d| vec![d])?;
+        // A streamed master without `loudness` cannot be run again: say so.
+        if let (Some(over), Some(c)) = (o.over(), o.ceiling) {
+            warnings.push(Diagnostic::warning(
+                "ceiling",
+                o.export.span,
+                format!(
+                    "{} peaks {over:.2} dB over the limiter's {c} dBTP ceiling as written \
+                     (dither and quantisation); with `loudness` set mixdown trims it",
+                    o.path.display()
+                ),
+            ));
+        }
+    }
     let mut files = Vec::new();
     for o in &mut outputs {
-        o.finish().map_err(|d| vec![d])?;
+        o.commit().map_err(|d| vec![d])?;
         files.push(Written {
             path: o.path.clone(),
             frames: o.frames,
             rate: o.export.rate,
             seconds: o.frames as f64 / f64::from(o.export.rate),
             peak_dbfs: 20.0 * f64::from(o.peak).max(1e-30).log10(),
+            export: o.export.clone(),
+            master: matches!(o.tap, Tap::Master),
+            measured: o.measured.clone(),
+            ceiling_trim_db: 20.0 * o.gain.log10(),
         });
     }
     Ok(RenderReport {
         files,
         frames: written,
+        solved,
+        warnings,
     })
+}
+
+fn peak_of(sig: &[Vec<f32>; 2], from: usize, to: usize, acc: f32) -> f32 {
+    sig.iter()
+        .flat_map(|c| &c[from..to])
+        .fold(acc, |m, x| m.max(x.abs()))
 }
 
 /// Renders one chunk of every strip, level by level.

@@ -2,59 +2,19 @@
 //! with dither and quantisation, optional sample-rate conversion, and held-back
 //! frames while `tail auto` decides whether a block of tail is still audible.
 
-use super::rng::Rng;
+use super::dither::Quantiser;
+use crate::analysis::{Measurement, Meter};
 use crate::diag::Diagnostic;
+use crate::dsp::{BuildContext, Processor, limiter::Limiter};
 use crate::io::AudioSink;
-use crate::ir::{Dither, Export, SampleFormat};
+use crate::ir::Export;
 use std::path::PathBuf;
 
-/// TPDF dither (optionally first-order noise-shaped) and quantisation to the export's
-/// word length. The result is exactly representable, so the writer's own rounding is
-/// a no-op and the dither is what decides every last bit.
-pub struct Quantiser {
-    lsb: f64,
-    rngs: [Rng; 2],
-    shaped: bool,
-    dither: bool,
-    err: [f64; 2],
-}
-
-impl Quantiser {
-    pub fn new(bits: SampleFormat, dither: Dither, seed: u64) -> Option<Self> {
-        let lsb = match bits {
-            SampleFormat::Int16 => 1.0 / 32768.0,
-            SampleFormat::Int24 => 1.0 / 8_388_608.0,
-            SampleFormat::Float32 => return None,
-        };
-        Some(Self {
-            lsb,
-            rngs: [Rng::new(seed), Rng::new(seed ^ 0x5851_F42D_4C95_7F2D)],
-            shaped: dither == Dither::Shaped,
-            dither: dither != Dither::None,
-            err: [0.0; 2],
-        })
-    }
-
-    pub fn process(&mut self, ch: usize, buf: &mut [f32]) {
-        let (lsb, inv) = (self.lsb, 1.0 / self.lsb);
-        for s in buf.iter_mut() {
-            let mut v = f64::from(*s);
-            if self.shaped {
-                // First-order error feedback: the noise transfer function is 1 - z^-1,
-                // moving quantisation noise away from low frequencies.
-                v -= self.err[ch];
-            }
-            let d = if self.dither {
-                (self.rngs[ch].unit() - self.rngs[ch].unit()) * lsb
-            } else {
-                0.0
-            };
-            let q = ((v + d) * inv).round().clamp(-inv, inv - 1.0) * lsb;
-            self.err[ch] = q - v;
-            *s = q as f32;
-        }
-    }
-}
+/// Attempts at trimming the export gain before a ceiling miss becomes an error.
+const CEILING_TRIES: usize = 4;
+/// How far under the ceiling a trim aims (dB), so float rounding and dither cannot
+/// land the re-measured peak back on the wrong side of it.
+const TRIM_MARGIN_DB: f64 = 0.01;
 
 pub enum Tap {
     Master,
@@ -76,6 +36,24 @@ pub struct Output {
     pub peak: f32,
     pub frames: u64,
     scratch: [Vec<f32>; 2],
+    /// Linear gain at the export rate, just before quantisation: 1 unless the
+    /// true-peak ceiling needed a trim on this file.
+    pub gain: f64,
+    /// Linear gain at the export rate before the ceiling guard of a converted file:
+    /// makes up loudness the conversion took (content above the new Nyquist).
+    pub makeup: f64,
+    /// The true-peak ceiling (dBTP) this file must hold: the master limiter's, for
+    /// master exports.
+    pub ceiling: Option<f64>,
+    /// Meters exactly the samples handed to the writer (after SRC, gain, dither and
+    /// quantisation), so the figures are the delivered file's.
+    meter: Meter,
+    /// What the file measures as written, once [`Self::close`] has run.
+    pub measured: Option<Measurement>,
+}
+
+fn new_meter(e: &Export) -> Result<Meter, Diagnostic> {
+    Meter::new(e.rate, 2).map_err(|m| Diagnostic::error("output", e.span, m.to_string()))
 }
 
 impl Output {
@@ -87,8 +65,33 @@ impl Output {
         seed: u64,
         max_frames: usize,
     ) -> Result<Self, Diagnostic> {
-        let sink = crate::io::create_writer(
-            &path,
+        let sink = Self::open_sink(&path, &export)?;
+        Ok(Self {
+            quant: Quantiser::new(export.bits, export.dither, seed),
+            collect: (export.rate != session_rate).then(|| [Vec::new(), Vec::new()]),
+            meter: new_meter(&export)?,
+            path,
+            export,
+            tap,
+            sink: Some(sink),
+            session_rate,
+            held: [Vec::new(), Vec::new()],
+            peak: 0.0,
+            frames: 0,
+            scratch: [vec![0.0; max_frames], vec![0.0; max_frames]],
+            gain: 1.0,
+            makeup: 1.0,
+            ceiling: None,
+            measured: None,
+        })
+    }
+
+    fn open_sink(
+        path: &std::path::Path,
+        export: &Export,
+    ) -> Result<Box<dyn AudioSink>, Diagnostic> {
+        crate::io::create_writer(
+            path,
             export.format,
             export.bits,
             export.rate,
@@ -102,20 +105,31 @@ impl Output {
                 format!("cannot write {}: {e}", path.display()),
             )
             .with_label_text("this export")
-        })?;
-        Ok(Self {
-            quant: Quantiser::new(export.bits, export.dither, seed),
-            collect: (export.rate != session_rate).then(|| [Vec::new(), Vec::new()]),
-            path,
-            export,
-            tap,
-            sink: Some(sink),
-            session_rate,
-            held: [Vec::new(), Vec::new()],
-            peak: 0.0,
-            frames: 0,
-            scratch: [vec![0.0; max_frames], vec![0.0; max_frames]],
         })
+    }
+
+    /// Whether the file streams at the session rate (so a correction needs the
+    /// signal again) rather than being collected and converted at the end.
+    pub fn streams(&self) -> bool {
+        self.export.rate == self.session_rate
+    }
+
+    /// Starts the file again from its first sample (the unfinished one is dropped):
+    /// the dither restarts from its seed, so the same input writes the same bits.
+    pub fn restart(&mut self) -> Result<(), Diagnostic> {
+        self.sink = None;
+        self.sink = Some(Self::open_sink(&self.path, &self.export)?);
+        if let Some(c) = &mut self.collect {
+            c.iter_mut().for_each(Vec::clear);
+        }
+        if let Some(q) = &mut self.quant {
+            q.reset();
+        }
+        self.meter = new_meter(&self.export)?;
+        self.measured = None;
+        self.peak = 0.0;
+        self.frames = 0;
+        Ok(())
     }
 
     /// Takes frames; when `hold` they wait in the tail buffer until [`Self::release`].
@@ -145,19 +159,28 @@ impl Output {
 
     fn emit(&mut self, sig: [&[f32]; 2]) -> Result<(), Diagnostic> {
         let n = sig[0].len();
-        self.frames += n as u64;
         if let Some(c) = &mut self.collect {
+            self.frames += n as u64;
             c[0].extend_from_slice(sig[0]);
             c[1].extend_from_slice(sig[1]);
             return Ok(());
         }
-        for (s, x) in self.scratch.iter_mut().zip(sig) {
-            s[..n].copy_from_slice(x);
-        }
-        self.write_scratch(n)
+        self.write_block(sig)
     }
 
-    fn write_scratch(&mut self, n: usize) -> Result<(), Diagnostic> {
+    /// Gain, dither and quantisation, metering, and the writer, for one block at the
+    /// export rate.
+    fn write_block(&mut self, sig: [&[f32]; 2]) -> Result<(), Diagnostic> {
+        let n = sig[0].len();
+        self.frames += n as u64;
+        for (s, x) in self.scratch.iter_mut().zip(sig) {
+            s[..n].copy_from_slice(x);
+            if self.gain != 1.0 {
+                s[..n]
+                    .iter_mut()
+                    .for_each(|v| *v = (f64::from(*v) * self.gain) as f32);
+            }
+        }
         if let Some(q) = &mut self.quant {
             for (ch, s) in self.scratch.iter_mut().enumerate() {
                 q.process(ch, &mut s[..n]);
@@ -166,9 +189,12 @@ impl Output {
         for s in &self.scratch {
             self.peak = s[..n].iter().fold(self.peak, |m, x| m.max(x.abs()));
         }
+        let (l, r) = (&self.scratch[0][..n], &self.scratch[1][..n]);
+        self.meter
+            .push(&[l, r])
+            .map_err(|m| Diagnostic::error("output", self.export.span, m.to_string()))?;
         let sink = self.sink.as_mut().expect("sink open until finish");
-        sink.write(&[&self.scratch[0][..n], &self.scratch[1][..n]])
-            .map_err(|e| self.fail(e))
+        sink.write(&[l, r]).map_err(|e| self.fail(e))
     }
 
     fn fail(&self, e: crate::io::AudioError) -> Diagnostic {
@@ -179,25 +205,104 @@ impl Output {
         )
     }
 
-    /// Completes the file (converting its rate first if needed) and moves it into place.
-    pub fn finish(&mut self) -> Result<(), Diagnostic> {
+    /// By how many dB the file as written exceeds its ceiling, if it does.
+    pub fn over(&self) -> Option<f64> {
+        let (m, c) = (self.measured.as_ref()?, self.ceiling?);
+        (m.true_peak_dbtp > c).then_some(m.true_peak_dbtp - c)
+    }
+
+    /// Lowers the export gain by `over_db` (plus a small margin) for the next attempt.
+    pub fn trim(&mut self, over_db: f64) {
+        self.gain *= libm::pow(10.0, -(over_db + TRIM_MARGIN_DB) / 20.0);
+    }
+
+    /// Ends the audio: a collected file is converted to its rate, held to its ceiling
+    /// at that rate (SRC can overshoot a limited signal) and written; then the file as
+    /// written is measured. A collected file that still measures over its ceiling is
+    /// trimmed and written again. The file is not yet in place: see [`Self::commit`].
+    pub fn close(&mut self) -> Result<(), Diagnostic> {
         if let Some(c) = self.collect.take() {
-            let converted = crate::io::resample_planar(&c, self.session_rate, self.export.rate)
+            let mut converted = crate::io::resample_planar(&c, self.session_rate, self.export.rate)
                 .map_err(|e| self.fail(e))?;
-            let block = self.scratch[0].len().max(1);
-            let len = converted[0].len();
-            self.frames = len as u64;
-            let mut at = 0;
-            while at < len {
-                let n = block.min(len - at);
-                for (s, x) in self.scratch.iter_mut().zip(&converted) {
-                    s[..n].copy_from_slice(&x[at..at + n]);
+            drop(c);
+            if self.makeup != 1.0 {
+                for ch in &mut converted {
+                    ch.iter_mut()
+                        .for_each(|v| *v = (f64::from(*v) * self.makeup) as f32);
                 }
-                self.write_scratch(n)?;
-                at += n;
             }
+            if let Some(ceiling) = self.ceiling {
+                converted = self.guard(converted, ceiling);
+            }
+            self.frames = 0;
+            for attempt in 0..CEILING_TRIES {
+                if attempt > 0 {
+                    self.restart()?;
+                }
+                let block = self.scratch[0].len().max(1);
+                for (l, r) in converted[0].chunks(block).zip(converted[1].chunks(block)) {
+                    self.write_block([l, r])?;
+                }
+                self.measure();
+                match self.over() {
+                    Some(o) => self.trim(o),
+                    None => break,
+                }
+            }
+            // Ready to collect again, should the master chain run once more.
+            self.collect = Some([Vec::new(), Vec::new()]);
+        } else {
+            self.measure();
         }
-        let sink = self.sink.take().expect("finish is called once");
+        Ok(())
+    }
+
+    fn measure(&mut self) {
+        let meter = std::mem::replace(&mut self.meter, new_meter(&self.export).expect("valid"));
+        self.measured = Some(meter.finish());
+    }
+
+    /// A true-peak limiter at the export rate with the master's ceiling, latency
+    /// removed. It only acts where conversion pushed a peak over the ceiling.
+    fn guard(&self, x: Vec<Vec<f32>>, ceiling: f64) -> Vec<Vec<f32>> {
+        let block = self.scratch[0].len().max(1);
+        let ctx = BuildContext {
+            rate: f64::from(self.export.rate),
+            channels: 2,
+            max_frames: block,
+        };
+        let mut lim = Limiter::new(ceiling, 0.05, 0.0015, &ctx);
+        let lat = lim.latency();
+        let len = x[0].len();
+        let mut out = [Vec::with_capacity(len + lat), Vec::with_capacity(len + lat)];
+        let mut buf = [vec![0.0f32; block], vec![0.0f32; block]];
+        let mut at = 0;
+        while at < len + lat {
+            let n = block.min(len + lat - at);
+            for (b, src) in buf.iter_mut().zip(&x) {
+                for (i, v) in b[..n].iter_mut().enumerate() {
+                    *v = src.get(at + i).copied().unwrap_or(0.0);
+                }
+            }
+            let [l, r] = &mut buf;
+            lim.process(&mut [&mut l[..n], &mut r[..n]], None);
+            for (o, b) in out.iter_mut().zip(&buf) {
+                o.extend_from_slice(&b[..n]);
+            }
+            at += n;
+        }
+        out.into_iter().map(|mut o| o.split_off(lat)).collect()
+    }
+
+    /// Moves the finished file into place.
+    pub fn commit(&mut self) -> Result<(), Diagnostic> {
+        let sink = self.sink.take().expect("commit is called once");
         sink.finish().map_err(|e| self.fail(e))
+    }
+
+    /// [`Self::close`] then [`Self::commit`].
+    pub fn finish(&mut self) -> Result<(), Diagnostic> {
+        self.close()?;
+        self.commit()
     }
 }
