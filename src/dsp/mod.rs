@@ -8,8 +8,10 @@ pub mod eq;
 pub mod expander;
 pub mod gain;
 pub mod limiter;
+pub mod oversample;
 pub mod param;
 pub mod registry;
+pub mod saturate;
 pub mod smooth;
 pub mod stereo;
 #[cfg(test)]

@@ -39,6 +39,7 @@ pub static PROCESSORS: &[&ProcessorSpec] = &[
     &super::expander::GATE,
     &super::expander::EXPANDER,
     &super::limiter::SPEC,
+    &super::saturate::SPEC,
     &super::gain::SPEC,
     &super::stereo::WIDTH,
     &super::stereo::POLARITY,
