@@ -3,6 +3,7 @@
 
 pub mod biquad;
 pub mod compressor;
+pub mod delay;
 pub mod dynamics;
 pub mod eq;
 pub mod expander;

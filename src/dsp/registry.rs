@@ -40,6 +40,7 @@ pub static PROCESSORS: &[&ProcessorSpec] = &[
     &super::expander::EXPANDER,
     &super::limiter::SPEC,
     &super::saturate::SPEC,
+    &super::delay::SPEC,
     &super::gain::SPEC,
     &super::stereo::WIDTH,
     &super::stereo::POLARITY,
