@@ -121,6 +121,7 @@ fn lower_file(file: &ast::File, base: &Path, diags: &mut Vec<Diagnostic>) -> Mix
     let units = Units {
         rate: f64::from(rate),
         tempo: settings.tempo.as_ref(),
+        base,
     };
 
     let mut strips: Vec<ir::Strip> = Vec::new();

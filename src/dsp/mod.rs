@@ -3,6 +3,7 @@
 
 pub mod biquad;
 pub mod compressor;
+pub mod convolve;
 pub mod delay;
 pub mod dynamics;
 pub mod eq;
@@ -12,6 +13,7 @@ pub mod limiter;
 pub mod oversample;
 pub mod param;
 pub mod registry;
+pub mod reverb;
 pub mod saturate;
 pub mod smooth;
 pub mod stereo;

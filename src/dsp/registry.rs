@@ -41,6 +41,7 @@ pub static PROCESSORS: &[&ProcessorSpec] = &[
     &super::limiter::SPEC,
     &super::saturate::SPEC,
     &super::delay::SPEC,
+    &super::reverb::SPEC,
     &super::gain::SPEC,
     &super::stereo::WIDTH,
     &super::stereo::POLARITY,
