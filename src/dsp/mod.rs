@@ -4,6 +4,7 @@
 pub mod biquad;
 pub mod compressor;
 pub mod convolve;
+pub mod deesser;
 pub mod delay;
 pub mod dynamics;
 pub mod eq;

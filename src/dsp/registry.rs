@@ -42,6 +42,7 @@ pub static PROCESSORS: &[&ProcessorSpec] = &[
     &super::saturate::SPEC,
     &super::delay::SPEC,
     &super::reverb::SPEC,
+    &super::deesser::SPEC,
     &super::gain::SPEC,
     &super::stereo::WIDTH,
     &super::stereo::POLARITY,

@@ -209,7 +209,10 @@ const fn sign(row: usize, i: usize) -> f64 {
 }
 
 fn is_prime(n: usize) -> bool {
-    n >= 2 && (2..).take_while(|d| d * d <= n).all(|d| !n.is_multiple_of(d))
+    n >= 2
+        && (2..)
+            .take_while(|d| d * d <= n)
+            .all(|d| !n.is_multiple_of(d))
 }
 
 /// In-place fast Walsh-Hadamard transform (unnormalised).
