@@ -4,6 +4,7 @@
 mod bad_input;
 mod cli;
 mod diagnostics;
+mod processors;
 mod render;
 mod strip;
 mod support;
