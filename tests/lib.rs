@@ -9,6 +9,7 @@ mod ebu;
 mod fmt;
 mod mastering;
 mod modules;
+mod processors;
 mod render;
 mod strip;
 mod support;

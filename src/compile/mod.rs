@@ -109,6 +109,7 @@ fn lower_file(
     let units = Units {
         rate: f64::from(rate),
         tempo: settings.tempo.as_ref(),
+        base,
     };
 
     let mut strips: Vec<ir::Strip> = Vec::new();

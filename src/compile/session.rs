@@ -154,6 +154,7 @@ pub fn lower_session(session: Option<&Session>, diags: &mut Vec<Diagnostic>) -> 
                     _ => match (Units {
                         rate: f64::from(out.rate),
                         tempo: None,
+                        base: std::path::Path::new(""),
                     })
                     .duration(v)
                     {
@@ -196,6 +197,7 @@ pub fn lower_session(session: Option<&Session>, diags: &mut Vec<Diagnostic>) -> 
         && let Ok(n) = (Units {
             rate: f64::from(out.rate),
             tempo: None,
+            base: std::path::Path::new(""),
         })
         .duration(v)
     {

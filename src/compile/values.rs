@@ -6,6 +6,7 @@ use crate::diag::Diagnostic;
 use crate::dsp::param::{ParamSpec, UnitKind};
 use crate::ir::ParamValue;
 use crate::syntax::ast::{NoteModifier, Unit, Value, ValueKind};
+use std::path::Path;
 
 /// How a value is described in messages: `120Hz`, `"kick.wav"`, `rms`.
 pub fn describe(v: &Value) -> String {
@@ -44,6 +45,9 @@ pub fn fmt_num(v: f64) -> String {
 pub struct Units<'a> {
     pub rate: f64,
     pub tempo: Option<&'a Tempo>,
+    /// The mix file's folder: path parameters (`reverb "ir.wav"`) are stored joined
+    /// to it, as track file paths are.
+    pub base: &'a Path,
 }
 
 impl Units<'_> {
@@ -84,7 +88,9 @@ impl Units<'_> {
                 }
             }
             (ValueKind::Word(w), UnitKind::StripRef) => Ok(ParamValue::Text(w.clone())),
-            (ValueKind::Str(s), UnitKind::Path) => Ok(ParamValue::Text(s.clone())),
+            (ValueKind::Str(s), UnitKind::Path) => Ok(ParamValue::Text(
+                self.base.join(s).to_string_lossy().into_owned(),
+            )),
             (ValueKind::Fraction { num, den, modifier }, UnitKind::TimeOrNote) => {
                 let Some(tempo) = self.tempo else {
                     return Err(Diagnostic::error(

@@ -3,13 +3,19 @@
 
 pub mod biquad;
 pub mod compressor;
+pub mod convolve;
+pub mod deesser;
+pub mod delay;
 pub mod dynamics;
 pub mod eq;
 pub mod expander;
 pub mod gain;
 pub mod limiter;
+pub mod oversample;
 pub mod param;
 pub mod registry;
+pub mod reverb;
+pub mod saturate;
 pub mod smooth;
 pub mod stereo;
 #[cfg(test)]

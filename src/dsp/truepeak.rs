@@ -20,7 +20,7 @@ const BETA: f64 = 7.0;
 pub const DELAY: usize = HALF;
 
 /// Zeroth-order modified Bessel function of the first kind (power series).
-fn bessel_i0(x: f64) -> f64 {
+pub(crate) fn bessel_i0(x: f64) -> f64 {
     let (mut sum, mut term, mut k) = (1.0, 1.0, 1.0);
     while term > 1e-17 * sum {
         term *= (x / (2.0 * k)) * (x / (2.0 * k));
