@@ -9,6 +9,7 @@ pub mod delay;
 pub mod dynamics;
 pub mod eq;
 pub mod expander;
+pub mod fastmath;
 pub mod gain;
 pub mod limiter;
 pub mod oversample;
@@ -64,6 +65,13 @@ pub trait Processor: Send {
     /// (at most `max_frames`). `sidechain`, when the processor was given one, is the
     /// key signal for the same frames (1 or 2 channels).
     fn process(&mut self, io: &mut [&mut [f32]], sidechain: Option<&[&[f32]]>);
+
+    /// Whether the processor is linear in its input: scaling the input by `g` scales
+    /// the output by `g` (filters, delays, reverbs; not dynamics or saturation). The
+    /// loudness solve runs a chain's linear head once instead of once per trial.
+    fn is_linear(&self) -> bool {
+        false
+    }
 
     /// Whether output can continue after the input falls silent (reverb, delay feedback);
     /// `tail auto` keeps rendering while such processors ring.
