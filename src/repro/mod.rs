@@ -15,7 +15,10 @@
 //! rubato's FFT resampler) picks AVX, SSE or scalar butterflies at run time. The
 //! algorithms are exact to within float rounding, but the rounding of each path
 //! differs, so a mix that convolves or resamples may differ in its last bits between
-//! x86-64 machines with and without AVX. `mixdown verify` reports exactly which files.
+//! x86-64 machines with and without AVX. Likewise the `ebur128` crate (the loudness
+//! meter) calls std `powf`/`log10`; with a `loudness` target its figures set the
+//! master's drive, so glibc's CPU-dispatched variants could move a last bit there.
+//! `mixdown verify` reports exactly which files differ.
 
 pub mod assertions;
 pub mod lock;
