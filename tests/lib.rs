@@ -1,12 +1,16 @@
 //! Integration tests: the real `mixdown` binary on temporary projects.
 //! One module per feature; `support` holds the project builder and WAV helpers.
 
+mod asserts;
 mod automation;
 mod bad_input;
 mod cli;
+mod determinism;
 mod diagnostics;
 mod ebu;
 mod fmt;
+mod json;
+mod lock;
 mod mastering;
 mod modules;
 mod processors;

@@ -1,5 +1,6 @@
-//! The command line: `render`, `check`, `graph`, `watch`, `analyze`, `fmt`, `init`, `diff`. Exit codes: 0 ok, 1 the mix has
-//! errors (including audio that fails to decode), 2 usage or environment errors.
+//! The command line: `render`, `check`, `verify`, `graph`, `watch`, `analyze`, `fmt`, `init`, `diff`. Exit codes: 0 ok,
+//! 1 the mix has errors (including audio that fails to decode, a failed assertion, a
+//! lock mismatch), 2 usage or environment errors.
 
 mod analyze;
 mod check;
@@ -7,7 +8,10 @@ mod diff;
 mod fmt;
 mod graph;
 mod init;
+mod lockfile;
+pub mod output;
 mod render;
+mod verify;
 mod watch;
 
 use crate::diag::Diagnostic;
@@ -34,6 +38,8 @@ enum Command {
     Render(render::Args),
     /// Check a mix without rendering: syntax, names, units, routing, and that every audio file opens.
     Check(check::Args),
+    /// Render into a temporary folder and compare every output with FILE.mix.lock.
+    Verify(verify::Args),
     /// Print the compiled mix and its signal graph.
     Graph(graph::Args),
     /// Render, then re-render whenever the mix or any file it reads is saved.
@@ -60,6 +66,7 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Render(a) => render::run(a),
         Command::Check(a) => check::run(a),
+        Command::Verify(a) => verify::run(a),
         Command::Graph(a) => graph::run(a),
         Command::Watch(a) => watch::run(a),
         Command::Fmt(a) => fmt::run(a),
