@@ -23,7 +23,8 @@ pub struct Flags {
     /// Frames per render chunk (the output does not depend on it).
     #[arg(long, value_name = "FRAMES", default_value_t = 4096, hide = true)]
     pub chunk: usize,
-    /// Write a report of every exported file (loudness, peaks, drive, hash) as JSON, or YAML for .yaml/.yml.
+    /// Write a report of every exported file (loudness, peaks, drive, hash) as JSON, YAML for .yaml/.yml,
+    /// or a visual page for .html (waveform, loudness, strips, exports, signal graph, warnings).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
     /// Print nothing but errors.
@@ -65,7 +66,7 @@ pub fn render_once(
         report: None,
         seconds: started.elapsed().as_secs_f64(),
     };
-    let mix = match super::compile(world, file) {
+    let (mix, compile_warnings) = match super::compile_warned(world, file) {
         Ok(m) => m,
         Err(code) => return fail(if code == ExitCode::from(2) { 2 } else { 1 }),
     };
@@ -83,6 +84,10 @@ pub fn render_once(
             .file_stem()
             .map_or("mix".into(), |s| s.to_string_lossy().into_owned()),
         cancel: Some(cancel),
+        meters: flags
+            .report
+            .as_deref()
+            .is_some_and(crate::report_html::wanted),
     };
     let bar = (!flags.quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
@@ -110,7 +115,11 @@ pub fn render_once(
             if let Some(path) = &flags.report {
                 let written = crate::render::report::build(&report, mix.loudness.map(|l| l.lufs))
                     .map_err(|e| e.to_string())
-                    .and_then(|r| crate::render::report::write(path, &r));
+                    .and_then(|r| match crate::report_html::wanted(path) {
+                        true => html(&mix, file, &report, &r, &compile_warnings, world)
+                            .and_then(|page| crate::report_html::write(path, &page)),
+                        false => crate::render::report::write(path, &r),
+                    });
                 if let Err(e) = written {
                     eprintln!("error: cannot write the report {}: {e}", path.display());
                     return Outcome {
@@ -166,6 +175,25 @@ pub fn render_once(
             }
         }
     }
+}
+
+/// The HTML report: the compile's and the render's warnings as printed (no colour).
+fn html(
+    mix: &crate::ir::Mix,
+    file: &std::path::Path,
+    report: &RenderReport,
+    built: &crate::render::report::Report,
+    compile_warnings: &[crate::diag::Diagnostic],
+    world: &dyn World,
+) -> Result<String, String> {
+    let style = crate::diag::report::Style {
+        color: false,
+        width: 100,
+    };
+    let warnings: Vec<String> = (compile_warnings.iter().chain(&report.warnings))
+        .map(|d| crate::diag::report::render(std::slice::from_ref(d), world, style))
+        .collect();
+    crate::report_html::render_page(mix, file, report, built, &warnings)
 }
 
 pub fn clock(secs: f64) -> String {
