@@ -11,6 +11,7 @@ mod mastering;
 mod modules;
 mod processors;
 mod render;
+mod report_html;
 mod strip;
 mod support;
 mod tools;
