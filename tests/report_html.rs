@@ -58,7 +58,9 @@ fn well_formed(html: &str) {
                 .to_string()
         };
         if let Some(closing) = tag.strip_prefix('/') {
-            let open = stack.pop().unwrap_or_else(|| panic!("</{closing}> closes nothing"));
+            let open = stack
+                .pop()
+                .unwrap_or_else(|| panic!("</{closing}> closes nothing"));
             assert_eq!(name(open), closing, "</{closing}> closes <{open}>");
         } else if !tag.ends_with('/') {
             stack.push(tag);
@@ -86,7 +88,9 @@ fn section<'a>(html: &'a str, id: &str) -> &'a str {
 }
 
 fn self_contained(html: &str) {
-    for bad in ["http", "src=", "@import", "url(", "<script", "<link", "<img"] {
+    for bad in [
+        "http", "src=", "@import", "url(", "<script", "<link", "<img",
+    ] {
         assert!(!html.contains(bad), "the page names `{bad}`");
     }
 }
@@ -118,7 +122,10 @@ fn render_report_is_a_self_contained_page_with_the_json_numbers() {
     assert!(section(&html, "loudness").contains("target -9.0 LUFS"));
     // The compile's warning is on the page, as printed.
     let warnings = section(&html, "warnings");
-    assert!(warnings.contains("nothing is routed or sent to bus `spare`"), "{warnings}");
+    assert!(
+        warnings.contains("nothing is routed or sent to bus `spare`"),
+        "{warnings}"
+    );
 
     // Byte-identical across renders.
     p.run(&["render", "song.mix", "--report", "r2.html"]).ok();

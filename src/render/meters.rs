@@ -16,8 +16,9 @@ use ebur128::{EbuR128, Mode};
 
 /// About how many blocks the overview of a song holds.
 pub const POINTS: u64 = 1500;
-/// Short-term loudness (a 3 s window) is read every this many 100 ms hops: it
-/// moves slowly, and each read sums the whole window.
+/// Short-term loudness (a 3 s window) is read at most every this many 100 ms hops
+/// (for long songs, whose blocks are longer than a hop): each read sums the whole
+/// window.
 const SHORT_EVERY: u64 = 3;
 
 /// One block of one channel.
@@ -113,6 +114,7 @@ pub struct Timeline {
     hop: u64,
     in_hop: u64,
     hops: u64,
+    short_every: u64,
 }
 
 impl Timeline {
@@ -121,9 +123,11 @@ impl Timeline {
         let mode = Mode::I | Mode::M | Mode::S | Mode::TRUE_PEAK | Mode::SAMPLE_PEAK;
         let ebu = EbuR128::new(channels as u32, rate, mode)
             .map_err(|e| format!("cannot meter {channels} channels at {rate} Hz: {e}"))?;
+        let block = expected.div_ceil(POINTS).max(1);
+        let hop = u64::from(rate / 10).max(1);
         Ok(Self {
             rate,
-            block: expected.div_ceil(POINTS).max(1),
+            block,
             fill: 0,
             frames: 0,
             cur: vec![EMPTY; channels],
@@ -137,9 +141,10 @@ impl Timeline {
             has_gr: false,
             push_gr: 0.0,
             ebu,
-            hop: u64::from(rate / 10).max(1),
+            hop,
             in_hop: 0,
             hops: 0,
+            short_every: (block / hop).clamp(1, SHORT_EVERY),
         })
     }
 
@@ -192,7 +197,7 @@ impl Timeline {
         if let Ok(m) = self.ebu.loudness_momentary() {
             self.cur_m = max(self.cur_m, m);
         }
-        if self.hops.is_multiple_of(SHORT_EVERY)
+        if self.hops.is_multiple_of(self.short_every)
             && let Ok(s) = self.ebu.loudness_shortterm()
         {
             self.cur_s = max(self.cur_s, s);

@@ -16,8 +16,8 @@ const BOX_H: f64 = 28.0;
 const PAD: f64 = 12.0;
 const SWEEPS: usize = 3;
 
-/// Orders each level by the mean position of each node's neighbours in `from`
-/// (`None`: keep the node where it is).
+/// Orders each level (down: from the second; up: from the last but one) by the
+/// mean position of each node's neighbours (a node without any keeps its place).
 fn sweep(levels: &mut [Vec<usize>], pos: &mut [f64], neighbours: &[Vec<usize>], down: bool) {
     let order: Vec<usize> = if down {
         (1..levels.len()).collect()
@@ -45,6 +45,15 @@ fn sweep(levels: &mut [Vec<usize>], pos: &mut [f64], neighbours: &[Vec<usize>], 
     }
 }
 
+/// A strip's box or a waypoint of a long edge (a Sugiyama "dummy").
+#[derive(Clone, Copy)]
+struct Slot {
+    /// Left edge and top, and height.
+    x: f64,
+    y: f64,
+    h: f64,
+}
+
 /// The diagram of `mix`'s signal graph, `width` px wide.
 pub fn diagram(mix: &Mix, width: f64) -> String {
     let g = crate::graph::build(mix);
@@ -58,17 +67,37 @@ pub fn diagram(mix: &Mix, width: f64) -> String {
             Some((g.graph[a].strip, g.graph[b].strip, g.graph[e]))
         })
         .collect();
-    let (mut preds, mut succs) = (vec![Vec::new(); n], vec![Vec::new(); n]);
-    for &(a, b, _) in &edges {
-        preds[b].push(a);
-        succs[a].push(b);
-    }
-    let mut pos = vec![0.0; n];
     let mut level_of = vec![0; n];
     for (l, lv) in levels.iter().enumerate() {
+        for &s in lv {
+            level_of[s] = l;
+        }
+    }
+    // An edge across several levels runs through a waypoint in each level between,
+    // which takes part in the ordering: long edges then go around boxes, not through.
+    let mut chains: Vec<Vec<usize>> = Vec::new();
+    let mut total = n;
+    for &(a, b, _) in &edges {
+        let mut chain = vec![a];
+        for l in level_of[a] + 1..level_of[b] {
+            levels[l].push(total);
+            chain.push(total);
+            total += 1;
+        }
+        chain.push(b);
+        chains.push(chain);
+    }
+    let (mut preds, mut succs) = (vec![Vec::new(); total], vec![Vec::new(); total]);
+    for c in &chains {
+        for w in c.windows(2) {
+            preds[w[1]].push(w[0]);
+            succs[w[0]].push(w[1]);
+        }
+    }
+    let mut pos = vec![0.0; total];
+    for lv in &levels {
         for (k, &s) in lv.iter().enumerate() {
             pos[s] = k as f64;
-            level_of[s] = l;
         }
     }
     for _ in 0..SWEEPS {
@@ -82,48 +111,85 @@ pub fn diagram(mix: &Mix, width: f64) -> String {
     let col = ((width - 2.0 * PAD) / cols).min(240.0);
     let longest = (0..n).map(|s| name(s).chars().count()).max().unwrap_or(6);
     let box_w = (longest as f64 * 7.5 + 20.0).clamp(70.0, col - 36.0);
-    let rows = levels.iter().map(Vec::len).max().unwrap_or(1) as f64;
-    let legend = 30.0;
-    let h = PAD + rows * ROW + legend;
-    let at = |s: usize| {
-        let len = levels[level_of[s]].len() as f64;
-        let x = PAD + col * level_of[s] as f64;
-        let y = PAD + (rows - len) / 2.0 * ROW + pos[s] * ROW;
-        (x, y)
+    // A box is tall enough to keep its edges apart; a waypoint is a thin lane.
+    let height = |s: usize| {
+        if s >= n {
+            return 10.0;
+        }
+        let most = preds[s].len().max(succs[s].len()) as f64;
+        (most * 7.0 + 8.0).max(BOX_H)
     };
+    let gap = ROW - BOX_H;
+    let span = |lv: &[usize]| lv.iter().map(|&s| height(s) + gap).sum::<f64>();
+    let tallest = levels.iter().map(|l| span(l)).fold(0.0, f64::max);
+    let mut slots = vec![
+        Slot {
+            x: 0.0,
+            y: 0.0,
+            h: 0.0
+        };
+        total
+    ];
+    for (l, lv) in levels.iter().enumerate() {
+        let mut y = PAD + (tallest - span(lv)) / 2.0;
+        for &s in lv {
+            let h = height(s);
+            slots[s] = Slot {
+                x: PAD + col * l as f64,
+                y,
+                h,
+            };
+            y += h + gap;
+        }
+    }
+    let legend = 30.0;
+    let h = PAD + tallest + legend;
     let mut out = Svg::new(width, h, "signal graph: tracks to buses to the master");
     // Ports: each edge gets a slot on the right of its source and the left of its
-    // target, ordered by the other end's height.
-    let port = |list: Vec<(f64, usize)>, k: usize| {
+    // target, ordered by where its next (or previous) point lies.
+    let port = |list: Vec<(f64, usize)>, k: usize, h: f64| {
         let mut list = list;
         list.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         let slot = list.iter().position(|&(_, e)| e == k).unwrap_or(0);
-        (slot as f64 + 1.0) * BOX_H / (list.len() as f64 + 1.0)
+        (slot as f64 + 1.0) * h / (list.len() as f64 + 1.0)
     };
-    for (k, &(a, b, kind)) in edges.iter().enumerate() {
-        let (ax, ay) = at(a);
-        let (bx, by) = at(b);
-        let outs = (edges.iter().enumerate())
-            .filter(|(_, e)| e.0 == a)
-            .map(|(j, e)| (at(e.1).1, j))
+    for (k, (&(a, b, kind), chain)) in edges.iter().zip(&chains).enumerate() {
+        let outs = (chains.iter().enumerate())
+            .filter(|(_, c)| c[0] == a)
+            .map(|(j, c)| (slots[c[1]].y, j))
             .collect();
-        let ins = (edges.iter().enumerate())
-            .filter(|(_, e)| e.1 == b)
-            .map(|(j, e)| (at(e.0).1, j))
+        let ins = (chains.iter().enumerate())
+            .filter(|(_, c)| c[c.len() - 1] == b)
+            .map(|(j, c)| (slots[c[c.len() - 2]].y, j))
             .collect();
-        let from = (ax + box_w, ay + port(outs, k));
-        let to = (bx - 6.0, by + port(ins, k));
+        let (sa, sb) = (slots[a], slots[b]);
+        let from = (sa.x + box_w, sa.y + port(outs, k, sa.h));
+        let to = (sb.x - 6.0, sb.y + port(ins, k, sb.h));
+        let mut d = String::new();
+        let mut at = from;
+        for &w in &chain[1..chain.len() - 1] {
+            let y = slots[w].y + slots[w].h / 2.0;
+            let (x0, x1) = (slots[w].x, slots[w].x + box_w);
+            d.push_str(&svg::curve(at, (x0, y)));
+            d.push_str(&format!(" L{},{} ", svg::num(x1), svg::num(y)));
+            at = (x1, y);
+        }
+        d.push_str(&svg::curve(at, to));
         let class = match kind {
             EdgeKind::Route => "e route",
             EdgeKind::Send { .. } => "e send",
             EdgeKind::Sidechain { .. } => "e key",
         };
-        out.path(&svg::curve(from, to), class);
-        let tip = [(bx, to.1), (bx - 7.0, to.1 - 4.0), (bx - 7.0, to.1 + 4.0)];
+        out.path(&d, class);
+        let tip = [
+            (sb.x, to.1),
+            (sb.x - 7.0, to.1 - 4.0),
+            (sb.x - 7.0, to.1 + 4.0),
+        ];
         out.polygon(&tip, &format!("{class} tip"));
     }
     for s in 0..n {
-        let (x, y) = at(s);
+        let Slot { x, y, h: bh } = slots[s];
         let strip = mix.strips.get(s).unwrap_or(&mix.master);
         let kind = match strip.kind {
             StripKind::Track => "node track",
@@ -135,7 +201,7 @@ pub fn diagram(mix: &Mix, width: f64) -> String {
         } else {
             kind.into()
         };
-        out.rect(x, y, box_w, BOX_H, &class);
+        out.rect(x, y, box_w, bh, &class);
         let mut label = name(s).to_string();
         let fits = ((box_w - 12.0) / 7.5) as usize;
         if label.chars().count() > fits {
@@ -145,7 +211,13 @@ pub fn diagram(mix: &Mix, width: f64) -> String {
                 .collect::<String>()
                 + "…";
         }
-        out.text(x + box_w / 2.0, y + 18.0, Anchor::Middle, "nlabel", &label);
+        out.text(
+            x + box_w / 2.0,
+            y + bh / 2.0 + 4.5,
+            Anchor::Middle,
+            "nlabel",
+            &label,
+        );
     }
     let ly = h - 12.0;
     let mut lx = PAD;
