@@ -175,7 +175,7 @@ pub fn render(
         // The first `latency` frames of render time come before time zero.
         let skip = latency.saturating_sub(pos).min(n as u64) as usize;
         if let Some(m) = &mut meters {
-            m.chunk(&mut plan, skip, n, stage.is_none());
+            m.chunk(&mut plan, skip, n, stage.is_none(), pool.as_ref());
         }
         let sum = &plan.outs[plan.master].post;
         if let Some(st) = &mut stage {

@@ -79,8 +79,8 @@ pub fn diagram(mix: &Mix, width: f64) -> String {
     let mut total = n;
     for &(a, b, _) in &edges {
         let mut chain = vec![a];
-        for l in level_of[a] + 1..level_of[b] {
-            levels[l].push(total);
+        for lv in &mut levels[level_of[a] + 1..level_of[b]] {
+            lv.push(total);
             chain.push(total);
             total += 1;
         }
@@ -188,8 +188,7 @@ pub fn diagram(mix: &Mix, width: f64) -> String {
         ];
         out.polygon(&tip, &format!("{class} tip"));
     }
-    for s in 0..n {
-        let Slot { x, y, h: bh } = slots[s];
+    for (s, &Slot { x, y, h: bh }) in slots.iter().enumerate().take(n) {
         let strip = mix.strips.get(s).unwrap_or(&mix.master);
         let kind = match strip.kind {
             StripKind::Track => "node track",
