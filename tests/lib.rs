@@ -15,6 +15,7 @@ mod mastering;
 mod modules;
 mod processors;
 mod render;
+mod report_html;
 mod strip;
 mod support;
 mod tools;

@@ -99,6 +99,14 @@ pub(crate) fn compile(
     world: &dyn World,
     file: &std::path::Path,
 ) -> Result<crate::ir::Mix, ExitCode> {
+    compile_warned(world, file).map(|(mix, _)| mix)
+}
+
+/// [`compile`], also returning the warnings (for the HTML report).
+pub(crate) fn compile_warned(
+    world: &dyn World,
+    file: &std::path::Path,
+) -> Result<(crate::ir::Mix, Vec<Diagnostic>), ExitCode> {
     let (_, compiled) = match crate::compile::compile_path(world, file) {
         Ok(c) => c,
         Err(e) => {
@@ -107,7 +115,8 @@ pub(crate) fn compile(
         }
     };
     print_diags(&compiled.diags, world);
-    compiled.mix.ok_or(ExitCode::from(1))
+    let mix = compiled.mix.ok_or(ExitCode::from(1))?;
+    Ok((mix, compiled.diags))
 }
 
 /// A flag set by Ctrl-C. The renderer checks it between chunks and stops; dropping

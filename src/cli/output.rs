@@ -118,6 +118,8 @@ pub fn annotation(d: &Diagnostic, world: &dyn World) -> String {
 pub struct Reporter {
     pub format: Format,
     diags: Vec<Value>,
+    /// The warnings of the last compile (shown again on the HTML report).
+    pub compile_warnings: Vec<Diagnostic>,
 }
 
 impl Reporter {
@@ -125,6 +127,7 @@ impl Reporter {
         Self {
             format,
             diags: Vec::new(),
+            compile_warnings: Vec::new(),
         }
     }
 
@@ -152,6 +155,7 @@ impl Reporter {
         match crate::compile::compile_path(world, file) {
             Ok((_, compiled)) => {
                 self.diags(&compiled.diags, world);
+                self.compile_warnings = compiled.diags.iter().filter(|d| !d.is_error()).cloned().collect();
                 compiled.mix.ok_or(1)
             }
             Err(e) => {

@@ -118,6 +118,7 @@ pub fn render_mix(
             .file_stem()
             .map_or("mix".into(), |s| s.to_string_lossy().into_owned()),
         cancel: Some(cancel),
+        meters: flags.report.as_deref().is_some_and(crate::report_html::wanted),
     };
     let bar = (!flags.quiet && rep.format != Format::Json && std::io::stderr().is_terminal()).then(
         || {
@@ -152,7 +153,11 @@ pub fn render_mix(
             if let Some(path) = &flags.report {
                 let written = crate::render::report::build(&report, mix.loudness.map(|l| l.lufs))
                     .map_err(|e| e.to_string())
-                    .and_then(|r| crate::render::report::write(path, &r));
+                    .and_then(|r| match crate::report_html::wanted(path) {
+                        true => html(mix, file, &report, &r, &rep.compile_warnings, world)
+                            .and_then(|page| crate::report_html::write(path, &page)),
+                        false => crate::render::report::write(path, &r),
+                    });
                 if let Err(e) = written {
                     eprintln!("error: cannot write the report {}: {e}", path.display());
                     return Outcome {
@@ -218,6 +223,25 @@ pub fn render_mix(
             }
         }
     }
+}
+
+/// The HTML page of a render, with the compile's and the render's warnings.
+fn html(
+    mix: &crate::ir::Mix,
+    file: &std::path::Path,
+    report: &RenderReport,
+    built: &crate::render::report::Report,
+    compile_warnings: &[crate::diag::Diagnostic],
+    world: &dyn World,
+) -> Result<String, String> {
+    let style = crate::diag::report::Style {
+        color: false,
+        width: 100,
+    };
+    let warnings: Vec<String> = (compile_warnings.iter().chain(&report.warnings))
+        .map(|d| crate::diag::report::render(std::slice::from_ref(d), world, style))
+        .collect();
+    crate::report_html::render_page(mix, file, report, built, &warnings)
 }
 
 pub fn clock(secs: f64) -> String {

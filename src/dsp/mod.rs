@@ -85,6 +85,13 @@ pub trait Processor: Send {
     fn report(&self) -> Option<f64> {
         None
     }
+
+    /// For the visual report's plot over time: the deepest gain reduction (dB,
+    /// positive) since the last call, which starts the next window. `None` for
+    /// processors that do not reduce gain.
+    fn take_gain_reduction_db(&mut self) -> Option<f32> {
+        None
+    }
 }
 
 /// Builds the processor an insert describes, through the registry.

@@ -173,11 +173,12 @@ impl MasterStage {
     }
 
     /// Runs the chain over the whole input at `drive_db`, handing each block of output
-    /// (latency removed) to `sink`.
+    /// (latency removed) to `sink`, with the deepest gain reduction of the chain's
+    /// limiters over the block (dB, for the visual report).
     fn run<E>(
         &mut self,
         drive_db: f64,
-        mut sink: impl FnMut([&[f32]; 2]) -> Result<(), E>,
+        mut sink: impl FnMut([&[f32]; 2], Option<f32>) -> Result<(), E>,
     ) -> Result<(), E> {
         for p in &mut self.chain.inserts {
             p.reset();
@@ -201,8 +202,11 @@ impl MasterStage {
                 .run(pos, n, &mut self.out, std::slice::from_ref(&self.feed))
                 .expect("a strip without a source cannot fail");
             let skip = self.chain_latency.saturating_sub(at).min(n);
+            let gr = (self.chain.inserts.iter_mut())
+                .filter_map(|p| p.take_gain_reduction_db())
+                .reduce(f32::max);
             if skip < n {
-                sink([&self.out.post[0][skip..n], &self.out.post[1][skip..n]])?;
+                sink([&self.out.post[0][skip..n], &self.out.post[1][skip..n]], gr)?;
             }
             at += n;
         }
@@ -212,8 +216,17 @@ impl MasterStage {
     /// Integrated loudness of the chain's output at `drive_db`.
     fn loudness(&mut self, drive_db: f64) -> Option<f64> {
         let mut ebu = EbuR128::new(2, self.rate, Mode::I).expect("stereo at the session rate");
-        let _ = self.run(drive_db, |b| ebu.add_frames_planar_f32(&b));
+        let _ = self.run(drive_db, |b, _| ebu.add_frames_planar_f32(&b));
         ebu.loudness_global().ok().filter(|x| x.is_finite())
+    }
+
+    /// Runs the chain once more as delivered (after [`Self::deliver`]), for the
+    /// visual report's meters: each block of output and its gain reduction.
+    pub fn replay(&mut self, drive_db: f64, mut sink: impl FnMut([&[f32]; 2], Option<f32>)) {
+        let _ = self.run(drive_db, |b, gr| {
+            sink(b, gr);
+            Ok::<(), ()>(())
+        });
     }
 
     fn gain_reduction(&self) -> Option<f64> {
@@ -349,7 +362,7 @@ impl MasterStage {
         }
         let mut pending = masters.to_vec();
         for attempt in 0..4 {
-            self.run(solved.drive_db, |b| {
+            self.run(solved.drive_db, |b, _| {
                 pending.iter().try_for_each(|&i| outputs[i].push(b, false))
             })?;
             if attempt == 0 {
