@@ -155,7 +155,12 @@ impl Reporter {
         match crate::compile::compile_path(world, file) {
             Ok((_, compiled)) => {
                 self.diags(&compiled.diags, world);
-                self.compile_warnings = compiled.diags.iter().filter(|d| !d.is_error()).cloned().collect();
+                self.compile_warnings = compiled
+                    .diags
+                    .iter()
+                    .filter(|d| !d.is_error())
+                    .cloned()
+                    .collect();
                 compiled.mix.ok_or(1)
             }
             Err(e) => {

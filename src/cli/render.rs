@@ -118,7 +118,10 @@ pub fn render_mix(
             .file_stem()
             .map_or("mix".into(), |s| s.to_string_lossy().into_owned()),
         cancel: Some(cancel),
-        meters: flags.report.as_deref().is_some_and(crate::report_html::wanted),
+        meters: flags
+            .report
+            .as_deref()
+            .is_some_and(crate::report_html::wanted),
     };
     let bar = (!flags.quiet && rep.format != Format::Json && std::io::stderr().is_terminal()).then(
         || {
