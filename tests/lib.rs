@@ -19,3 +19,4 @@ mod report_html;
 mod strip;
 mod support;
 mod tools;
+mod watch;
