@@ -60,7 +60,7 @@ impl Meter {
         let setup = || MeterError::Setup { channels, rate };
         let mode = Mode::I | Mode::LRA | Mode::TRUE_PEAK | Mode::SAMPLE_PEAK | Mode::M | Mode::S;
         let ch = u32::try_from(channels).map_err(|_| setup())?;
-        if ch == 0 {
+        if ch == 0 || ch > 8 {
             return Err(setup());
         }
         let ebu = EbuR128::new(ch, rate, mode).map_err(|_| setup())?;
@@ -108,9 +108,13 @@ impl Meter {
         let mut pos = 0;
         while pos < n {
             let take = (self.slice - self.in_slice).min(n - pos);
-            let part: Vec<&[f32]> = planar.iter().map(|p| &p[pos..pos + take]).collect();
+            // A stack array, not a Vec: the render loop must not allocate per block.
+            let mut part: [&[f32]; 8] = [&[]; 8];
+            for (slot, p) in part.iter_mut().zip(planar) {
+                *slot = &p[pos..pos + take];
+            }
             self.ebu
-                .add_frames_planar_f32(&part)
+                .add_frames_planar_f32(&part[..planar.len().min(8)])
                 .map_err(|_| MeterError::Channels {
                     expected: self.channels,
                     got: planar.len(),

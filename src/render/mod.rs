@@ -5,6 +5,8 @@
 //! that owns it, in edge order, so `--jobs 1`, `--jobs 8` and any chunk size write
 //! the same bytes.
 
+#[cfg(test)]
+mod alloc_tests;
 pub mod automation;
 pub mod delay;
 pub mod dither;
@@ -286,24 +288,22 @@ fn run_chunk(
         let (done, rest) = plan.outs.split_at_mut(start);
         let outs = &mut rest[..len];
         let states = &mut plan.states[start..start + len];
-        let results: Vec<Result<(), Diagnostic>> = match pool {
+        // `try_for_each` stops at an error without collecting anything, so a chunk
+        // allocates nothing. With several failures (rare: broken stems) any one of them
+        // is reported; the others surface on the next render.
+        let result = match pool {
             Some(pool) if len > 1 => pool.install(|| {
                 states
                     .par_iter_mut()
                     .zip(outs.par_iter_mut())
-                    .map(|(s, o)| s.run(pos, n, o, done))
-                    .collect()
+                    .try_for_each(|(s, o)| s.run(pos, n, o, done))
             }),
             _ => states
                 .iter_mut()
                 .zip(outs.iter_mut())
-                .map(|(s, o)| s.run(pos, n, o, done))
-                .collect(),
+                .try_for_each(|(s, o)| s.run(pos, n, o, done)),
         };
-        let errors: Vec<Diagnostic> = results.into_iter().filter_map(Result::err).collect();
-        if !errors.is_empty() {
-            return Err(errors);
-        }
+        result.map_err(|d| vec![d])?;
         start += len;
     }
     // Stems are delayed to the master's latency so every file lines up.

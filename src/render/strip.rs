@@ -156,13 +156,17 @@ impl StripRt {
             }
         }
         // 3. Inserts, in written order; keys are delayed to line up with the signal.
-        let mut keys: Vec<(usize, &[Vec<f32>; 2])> = Vec::new();
+        // Each key is copied (delayed if need be) into its input's scratch buffer, so
+        // the insert loop can borrow it without a list built per chunk.
         for input in &mut self.inputs {
-            if let InputKind::Key { insert } = input.kind {
-                let from = input.from;
-                keys.push((insert, delayed(input, &earlier[from].post, n)));
+            if let InputKind::Key { .. } = input.kind {
+                let src = &earlier[input.from].post;
+                input
+                    .delay
+                    .process(&[&src[0][..n], &src[1][..n]], &mut input.scratch, n);
             }
         }
+        let inputs = &self.inputs;
         let mut at = 0;
         while at < n {
             // Without insert lanes the whole chunk is one block.
@@ -180,8 +184,11 @@ impl StripRt {
             for (k, proc) in self.inserts.iter_mut().enumerate() {
                 let [l, r] = &mut self.work;
                 let mut io: [&mut [f32]; 2] = [&mut l[at..end], &mut r[at..end]];
-                match keys.iter().find(|(i, _)| *i == k) {
-                    Some((_, key)) => {
+                let key = inputs
+                    .iter()
+                    .find(|i| matches!(i.kind, InputKind::Key { insert } if insert == k));
+                match key.map(|i| &i.scratch) {
+                    Some(key) => {
                         proc.process(&mut io[..ch], Some(&[&key[0][at..end], &key[1][at..end]]))
                     }
                     None => proc.process(&mut io[..ch], None),
