@@ -1,6 +1,7 @@
 //! The command line: `render`, `check`, `graph`, `watch`, `analyze`, `fmt`, `init`, `diff`. Exit codes: 0 ok, 1 the mix has
 //! errors (including audio that fails to decode), 2 usage or environment errors.
 
+mod album;
 mod analyze;
 mod check;
 mod diff;

@@ -59,6 +59,9 @@ pub fn render_once(
     world: &dyn World,
     cancel: Arc<AtomicBool>,
 ) -> Outcome {
+    if crate::album::is_album(world, file) {
+        return super::album::render_once(file, flags, world, cancel);
+    }
     let started = Instant::now();
     let fail = |code: u8| Outcome {
         code,
