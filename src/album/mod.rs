@@ -11,10 +11,12 @@
 
 pub mod cue;
 pub mod deliver;
+pub mod files;
 pub mod ir;
 pub mod level;
 pub mod lower;
 pub mod song;
+pub mod stage;
 pub mod timeline;
 
 use crate::diag::Diagnostic;
@@ -22,14 +24,8 @@ use crate::world::World;
 use ir::{Album, LoudnessMode};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// Album loudness is corrected after the limiter until within this (LU); the
-/// delivery contract is 0.1 LU (LANGUAGE.md, `loudness`), the rest is dither.
-const LEVEL_TOL_LU: f64 = 0.02;
-/// Corrections of the level after the limiter.
-const LEVEL_ROUNDS: usize = 4;
 /// More album limiting than this is met with a warning, as on a master.
 const HEAVY_GR_DB: f64 = crate::render::master::HEAVY_GR_DB;
 
@@ -189,41 +185,11 @@ pub fn render(
         .map(|i| timeline::file_range(&places, total, i))
         .collect();
 
-    // The level policy, then the limiter; what the limiter takes is given back
-    // (album: the album's loudness; track: each song file's) until on target.
-    let mut gains = levels.gains_db.clone();
-    let (mut limited, mut gr) = (None, 0.0);
-    for round in 0..LEVEL_ROUNDS {
-        let sum = timeline::mix(album, &songs, &gains, &places, total);
-        let (out, g) = deliver::limit(&sum, album.ceiling_db, rate);
-        gr = g;
-        let Some(l) = album.loudness else {
-            limited = Some(out);
-            break;
-        };
-        let misses: Vec<f64> = match l.mode {
-            LoudnessMode::Album => {
-                let m = deliver::measure(&out, 0..total as usize, rate).integrated_lufs;
-                vec![m.map_or(0.0, |m| l.lufs - m); gains.len()]
-            }
-            LoudnessMode::Track => ranges
-                .iter()
-                .zip(&offsets)
-                .map(|(r, o)| {
-                    let m = deliver::measure(&out, r.clone(), rate).integrated_lufs;
-                    m.map_or(0.0, |m| l.lufs + o - m)
-                })
-                .collect(),
-        };
-        limited = Some(out);
-        if misses.iter().all(|m| m.abs() <= LEVEL_TOL_LU) || round + 1 == LEVEL_ROUNDS {
-            break;
-        }
-        gains.iter_mut().zip(&misses).for_each(|(g, m)| *g += m);
-    }
-    let limited = limited.expect("one round at least");
+    let stage = stage::run(album, &songs, &levels.gains_db, &places, &ranges, total)
+        .map_err(|d| vec![d])?;
+    let (gains, gr) = (&stage.gains_db, stage.max_gain_reduction_db);
     cancelled(opts)?;
-    deliver_files(album, opts, &limited, &ranges, &titles, &places, total).map(|(files, measured, whole)| {
+    files::write(album, opts, &stage, &ranges, &titles, &places, total).map(|(files, measured, whole)| {
         let secs = |x: u64| x as f64 / f64::from(rate);
         let mut warnings = Vec::new();
         if gr > HEAVY_GR_DB {
@@ -262,140 +228,4 @@ pub fn render(
             warnings,
         }
     })
-}
-
-fn place(path: &Path, opts: &Options) -> PathBuf {
-    let path = PathBuf::from(path.to_string_lossy().replace("{file}", &opts.file_stem));
-    match (&opts.out_dir, path.file_name()) {
-        (Some(dir), Some(name)) => dir.join(name),
-        _ => path,
-    }
-}
-
-/// A title as a file name: no folder separators or characters that file systems refuse.
-fn file_safe(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if "/\\:*?\"<>|".contains(c) || c.is_control() {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect()
-}
-
-type Delivered = (
-    Vec<PathBuf>,
-    Vec<crate::analysis::Measurement>,
-    crate::analysis::Measurement,
-);
-
-/// Quantises, writes every export and the CUE sheet; measures each song file and the
-/// album as written (the first export's format; float without exports).
-fn deliver_files(
-    album: &Album,
-    opts: &Options,
-    limited: &[Vec<f32>; 2],
-    ranges: &[std::ops::Range<usize>],
-    titles: &[String],
-    places: &[timeline::Placement],
-    total: u64,
-) -> Result<Delivered, Vec<Diagnostic>> {
-    let rate = album.rate;
-    let mut files = Vec::new();
-    let mut groups: BTreeMap<(u8, u8), deliver::Quantised> = BTreeMap::new();
-    let mut first = None;
-    for e in &album.exports {
-        let key = (e.export.bits as u8, e.export.dither as u8);
-        if !groups.contains_key(&key) {
-            let q = deliver::quantise(
-                limited,
-                e.export.bits,
-                e.export.dither,
-                deliver::seed(&e.export.path),
-                album.ceiling_db,
-                ranges,
-                rate,
-            )
-            .map_err(|m| vec![Diagnostic::error("loudness", e.export.span, m)])?;
-            groups.insert(key, q);
-        }
-        first.get_or_insert(key);
-        let q = &groups[&key];
-        let mut album_tags = BTreeMap::from([
-            ("ALBUM".to_string(), album.title.clone()),
-            ("TITLE".to_string(), album.title.clone()),
-        ]);
-        if let Some(a) = &album.artist {
-            album_tags.insert("ARTIST".into(), a.clone());
-            album_tags.insert("ALBUMARTIST".into(), a.clone());
-        }
-        if e.songs {
-            for (i, r) in ranges.iter().enumerate() {
-                let s = &album.songs[i];
-                let name = e
-                    .export
-                    .path
-                    .to_string_lossy()
-                    .replace("{n}", &format!("{:02}", i + 1))
-                    .replace("{title}", &file_safe(&titles[i]));
-                let path = place(Path::new(&name), opts);
-                let mut tags = album_tags.clone();
-                tags.insert("TITLE".into(), titles[i].clone());
-                tags.insert("TRACKNUMBER".into(), (i + 1).to_string());
-                tags.insert("TRACKTOTAL".into(), ranges.len().to_string());
-                if let Some(a) = s.artist.as_ref().or(album.artist.as_ref()) {
-                    tags.insert("ARTIST".into(), a.clone());
-                }
-                if let Some(isrc) = &s.isrc {
-                    tags.insert("ISRC".into(), isrc.clone());
-                }
-                tags.extend(e.export.tags.clone());
-                deliver::write(&path, &e.export, &tags, &q.audio, r.clone())
-                    .map_err(|d| vec![d])?;
-                files.push(path);
-            }
-        } else {
-            let path = place(&e.export.path, opts);
-            album_tags.extend(e.export.tags.clone());
-            deliver::write(&path, &e.export, &album_tags, &q.audio, 0..total as usize)
-                .map_err(|d| vec![d])?;
-            files.push(path);
-        }
-    }
-    if let Some(cue) = &album.cue {
-        let Some(e) = album.exports.iter().find(|e| !e.songs) else {
-            return Err(vec![Diagnostic::error(
-                "missing-value",
-                album.span,
-                "a cue sheet needs an album file to point at: add `export \"out/album.wav\"`",
-            )]);
-        };
-        let target = place(&e.export.path, opts);
-        let name = target
-            .file_name()
-            .map_or(String::new(), |n| n.to_string_lossy().into_owned());
-        let path = place(cue, opts);
-        let text = cue::sheet(album, &name, titles, places);
-        let fail = |e: std::io::Error| {
-            vec![Diagnostic::error(
-                "output",
-                album.span,
-                format!("cannot write {}: {e}", path.display()),
-            )]
-        };
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(fail)?;
-        }
-        std::fs::write(&path, text).map_err(fail)?;
-        files.push(path);
-    }
-    let audio = first.map_or(limited, |k| &groups[&k].audio);
-    let measured = ranges
-        .iter()
-        .map(|r| deliver::measure(audio, r.clone(), rate))
-        .collect();
-    let whole = deliver::measure(audio, 0..total as usize, rate);
-    Ok((files, measured, whole))
 }

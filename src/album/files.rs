@@ -1,0 +1,131 @@
+//! Writing the album's files: the album file, the song files cut from the same
+//! quantised timeline, their tags, and the CUE sheet.
+
+use super::ir::Album;
+use super::stage::Stage;
+use super::{Options, cue, deliver, timeline};
+use crate::diag::Diagnostic;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub(super) fn place(path: &Path, opts: &Options) -> PathBuf {
+    let path = PathBuf::from(path.to_string_lossy().replace("{file}", &opts.file_stem));
+    match (&opts.out_dir, path.file_name()) {
+        (Some(dir), Some(name)) => dir.join(name),
+        _ => path,
+    }
+}
+
+/// A title as a file name: no folder separators or characters that file systems refuse.
+fn file_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if "/\\:*?\"<>|".contains(c) || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+type Delivered = (
+    Vec<PathBuf>,
+    Vec<crate::analysis::Measurement>,
+    crate::analysis::Measurement,
+);
+
+/// Quantises, writes every export and the CUE sheet; measures each song file and the
+/// album as written (the first export's format; float without exports).
+pub fn write(
+    album: &Album,
+    opts: &Options,
+    stage: &Stage,
+    ranges: &[std::ops::Range<usize>],
+    titles: &[String],
+    places: &[timeline::Placement],
+    total: u64,
+) -> Result<Delivered, Vec<Diagnostic>> {
+    let rate = album.rate;
+    let mut files = Vec::new();
+    let mut first = None;
+    for e in &album.exports {
+        let key = super::stage::key(&e.export);
+        first.get_or_insert(key);
+        let q = &stage.quantised[&key];
+        let mut album_tags = BTreeMap::from([
+            ("ALBUM".to_string(), album.title.clone()),
+            ("TITLE".to_string(), album.title.clone()),
+        ]);
+        if let Some(a) = &album.artist {
+            album_tags.insert("ARTIST".into(), a.clone());
+            album_tags.insert("ALBUMARTIST".into(), a.clone());
+        }
+        if e.songs {
+            for (i, r) in ranges.iter().enumerate() {
+                let s = &album.songs[i];
+                let name = e
+                    .export
+                    .path
+                    .to_string_lossy()
+                    .replace("{n}", &format!("{:02}", i + 1))
+                    .replace("{title}", &file_safe(&titles[i]));
+                let path = place(Path::new(&name), opts);
+                let mut tags = album_tags.clone();
+                tags.insert("TITLE".into(), titles[i].clone());
+                tags.insert("TRACKNUMBER".into(), (i + 1).to_string());
+                tags.insert("TRACKTOTAL".into(), ranges.len().to_string());
+                if let Some(a) = s.artist.as_ref().or(album.artist.as_ref()) {
+                    tags.insert("ARTIST".into(), a.clone());
+                }
+                if let Some(isrc) = &s.isrc {
+                    tags.insert("ISRC".into(), isrc.clone());
+                }
+                tags.extend(e.export.tags.clone());
+                deliver::write(&path, &e.export, &tags, &q.audio, r.clone())
+                    .map_err(|d| vec![d])?;
+                files.push(path);
+            }
+        } else {
+            let path = place(&e.export.path, opts);
+            album_tags.extend(e.export.tags.clone());
+            deliver::write(&path, &e.export, &album_tags, &q.audio, 0..total as usize)
+                .map_err(|d| vec![d])?;
+            files.push(path);
+        }
+    }
+    if let Some(cue) = &album.cue {
+        let Some(e) = album.exports.iter().find(|e| !e.songs) else {
+            return Err(vec![Diagnostic::error(
+                "missing-value",
+                album.span,
+                "a cue sheet needs an album file to point at: add `export \"out/album.wav\"`",
+            )]);
+        };
+        let target = place(&e.export.path, opts);
+        let name = target
+            .file_name()
+            .map_or(String::new(), |n| n.to_string_lossy().into_owned());
+        let path = place(cue, opts);
+        let text = cue::sheet(album, &name, titles, places);
+        let fail = |e: std::io::Error| {
+            vec![Diagnostic::error(
+                "output",
+                album.span,
+                format!("cannot write {}: {e}", path.display()),
+            )]
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(fail)?;
+        }
+        std::fs::write(&path, text).map_err(fail)?;
+        files.push(path);
+    }
+    let audio = first.map_or(&stage.limited, |k| &stage.quantised[&k].audio);
+    let measured = ranges
+        .iter()
+        .map(|r| deliver::measure(audio, r.clone(), rate))
+        .collect();
+    let whole = deliver::measure(audio, 0..total as usize, rate);
+    Ok((files, measured, whole))
+}
