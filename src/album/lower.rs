@@ -1,9 +1,7 @@
 //! The `album` block's statements to [`Album`]. Inside it every line is a generic
 //! statement (see `grammar/README.md`, `album`); all mistakes are reported at once.
 
-use super::ir::{
-    Album, AlbumExport, Crossfade, Loudness, LoudnessMode, Song, SongSource, XfadeCurve,
-};
+use super::ir::{Album, AlbumExport, Loudness, LoudnessMode, Song};
 use crate::compile::values::{Units, describe};
 use crate::diag::Diagnostic;
 use crate::syntax::ast::{self, Command, Item, Stmt, Unit, Value, ValueKind};
@@ -53,7 +51,7 @@ fn item_span(item: &Item) -> crate::span::Span {
     }
 }
 
-fn commands<'a>(block: &'a ast::Block, diags: &mut Vec<Diagnostic>) -> Vec<&'a Command> {
+pub(super) fn commands<'a>(block: &'a ast::Block, diags: &mut Vec<Diagnostic>) -> Vec<&'a Command> {
     let mut out = Vec::new();
     for s in &block.stmts {
         match s {
@@ -150,12 +148,12 @@ fn lower_album(a: &ast::Album, base: &Path, diags: &mut Vec<Diagnostic>) -> Albu
             },
             ("loudness", [v, rest @ ..]) => album.loudness = loudness(v, rest, c, diags),
             ("song", [v, rest @ ..]) => {
-                if let Some(s) = song(v, rest, c, base, &units, diags) {
+                if let Some(s) = super::lower_song::song(v, rest, c, base, &units, diags) {
                     album.songs.push(s);
                 }
             }
             ("export", _) => {
-                if let Some(e) = export(c, base, rate, diags) {
+                if let Some(e) = export(c, base, rate, cd, diags) {
                     album.exports.push(e);
                 }
             }
@@ -228,7 +226,7 @@ fn hz(v: &Value) -> Option<u32> {
     }
 }
 
-fn text(v: &Value, diags: &mut Vec<Diagnostic>) -> Option<String> {
+pub(super) fn text(v: &Value, diags: &mut Vec<Diagnostic>) -> Option<String> {
     match &v.kind {
         ValueKind::Str(s) => Some(s.clone()),
         _ => {
@@ -242,7 +240,7 @@ fn text(v: &Value, diags: &mut Vec<Diagnostic>) -> Option<String> {
     }
 }
 
-fn word(v: &Value) -> Option<&str> {
+pub(super) fn word(v: &Value) -> Option<&str> {
     match &v.kind {
         ValueKind::Word(w) => Some(w),
         _ => None,
@@ -290,182 +288,14 @@ fn loudness(
     })
 }
 
-fn song(
-    v: &Value,
-    rest: &[Value],
+/// `export [songs] "path" { ... }`: the export settings are those of a mix's export.
+fn export(
     c: &Command,
     base: &Path,
-    units: &Units,
+    rate: u32,
+    cd: bool,
     diags: &mut Vec<Diagnostic>,
-) -> Option<Song> {
-    let written = text(v, diags)?;
-    let path = base.join(&written);
-    let source = if path.extension().is_some_and(|e| e == "mix") {
-        SongSource::Mix(path)
-    } else {
-        SongSource::Audio(path)
-    };
-    let mut s = Song {
-        source,
-        written,
-        title: None,
-        artist: None,
-        isrc: None,
-        gain_db: 0.0,
-        gap: 0,
-        crossfade: None,
-        trim: None,
-        span: c.span,
-    };
-    let mut split = 0.5;
-    let mut i = 0;
-    while i < rest.len() {
-        let (w, next) = (word(&rest[i]), rest.get(i + 1));
-        match (w, next) {
-            (Some("gap"), Some(d)) => {
-                s.gap = units.duration(d).map_err(|e| diags.push(e)).unwrap_or(0);
-                i += 2;
-            }
-            (Some("crossfade"), Some(d)) => {
-                let length = units.duration(d).map_err(|e| diags.push(e)).unwrap_or(0);
-                let curve = match rest.get(i + 2).and_then(word) {
-                    Some("power") => Some(XfadeCurve::Power),
-                    Some("gain" | "linear") => Some(XfadeCurve::Gain),
-                    Some("smooth") => Some(XfadeCurve::Smooth),
-                    _ => None,
-                };
-                i += if curve.is_some() { 3 } else { 2 };
-                s.crossfade = Some(Crossfade {
-                    length,
-                    curve: curve.unwrap_or(XfadeCurve::Power),
-                    split: 0.5,
-                });
-            }
-            (Some("split"), Some(p)) => {
-                split = match (word(p), &p.kind) {
-                    (Some("start"), _) => 0.0,
-                    (Some("mid"), _) => 0.5,
-                    (Some("end"), _) => 1.0,
-                    (
-                        _,
-                        ValueKind::Number {
-                            value,
-                            unit: Some(Unit::Percent),
-                        },
-                    ) if (0.0..=100.0).contains(value) => value / 100.0,
-                    _ => {
-                        diags.push(Diagnostic::error(
-                            "wrong-value",
-                            p.span,
-                            "`split` is start, mid, end or a percentage of the crossfade",
-                        ));
-                        0.5
-                    }
-                };
-                i += 2;
-            }
-            _ => {
-                diags.push(
-                    Diagnostic::error(
-                        "wrong-value",
-                        rest[i].span,
-                        format!("unexpected {} after the song's file", describe(&rest[i])),
-                    )
-                    .with_hint(
-                        "write e.g. `song \"b.mix\" gap 2s` or `song \"c.mix\" crossfade 3s power`",
-                    ),
-                );
-                break;
-            }
-        }
-    }
-    if let Some(x) = &mut s.crossfade {
-        x.split = split;
-        if s.gap > 0 {
-            diags.push(Diagnostic::error(
-                "wrong-value",
-                c.span,
-                "a song has a gap or a crossfade, not both",
-            ));
-        }
-    }
-    let settings = c
-        .block
-        .as_ref()
-        .map(|b| commands(b, diags))
-        .unwrap_or_default();
-    for b in settings {
-        match (b.name.name.as_str(), b.args.as_slice()) {
-            ("title", [v]) => s.title = text(v, diags),
-            ("artist", [v]) => s.artist = text(v, diags),
-            ("isrc", [v]) => {
-                s.isrc = text(v, diags).map(|t| t.replace('-', ""));
-                if s.isrc.as_ref().is_some_and(|t| !valid_isrc(t)) {
-                    diags.push(Diagnostic::error(
-                        "wrong-value",
-                        v.span,
-                        "an ISRC is 12 characters: country (2 letters), registrant (3), \
-                         year (2 digits), designation (5 digits), e.g. \"USABC2600001\"",
-                    ));
-                }
-            }
-            ("gain", [v]) => match v.kind {
-                ValueKind::Number {
-                    value,
-                    unit: Some(Unit::Db),
-                } if value.is_finite() => s.gain_db = value,
-                _ => diags.push(Diagnostic::error(
-                    "wrong-unit",
-                    v.span,
-                    format!(
-                        "`gain` expects a level such as -1.5dB, found {}",
-                        describe(v)
-                    ),
-                )),
-            },
-            ("trim", [a]) => {
-                s.trim = units
-                    .position(a)
-                    .map_err(|e| diags.push(e))
-                    .ok()
-                    .map(|a| (a, None))
-            }
-            ("trim", [a, r, b]) if r.kind == ValueKind::Range => {
-                let end_span = b.span;
-                match (units.position(a), units.position(b)) {
-                    (Ok(a), Ok(b)) if b > a => s.trim = Some((a, Some(b))),
-                    (Ok(_), Ok(_)) => diags.push(Diagnostic::error(
-                        "bad-position",
-                        end_span,
-                        "a trim ends after it starts",
-                    )),
-                    (a, b) => diags.extend(a.err().into_iter().chain(b.err())),
-                }
-            }
-            (name, _) => diags.push(
-                Diagnostic::error(
-                    "unknown-name",
-                    b.span,
-                    format!("`{name}` with these values is not a song setting"),
-                )
-                .with_hint("a song block holds title, artist, isrc, gain and trim"),
-            ),
-        }
-    }
-    Some(s)
-}
-
-/// CC XXX YY NNNNN (REFERENCES.md §8.2).
-fn valid_isrc(t: &str) -> bool {
-    let b = t.as_bytes();
-    b.len() == 12
-        && b[..2].iter().all(u8::is_ascii_uppercase)
-        && b[2..5].iter().all(u8::is_ascii_alphanumeric)
-        && b[5..].iter().all(u8::is_ascii_digit)
-}
-
-/// `export [songs] "path" { ... }`: the export settings are those of a mix's export.
-fn export(c: &Command, base: &Path, rate: u32, diags: &mut Vec<Diagnostic>) -> Option<AlbumExport> {
+) -> Option<AlbumExport> {
     let (songs, path) = match c.args.as_slice() {
         [p] => (false, p),
         [k, p] if word(k) == Some("songs") => (true, p),
@@ -495,7 +325,15 @@ fn export(c: &Command, base: &Path, rate: u32, diags: &mut Vec<Diagnostic>) -> O
         body: c.block.clone().unwrap_or_default(),
         span: c.span,
     };
-    let export = crate::compile::export::lower_export(&e, base, rate, diags);
+    let mut export = crate::compile::export::lower_export(&e, base, rate, diags);
+    let bits_given = e.body.stmts.iter().any(|s| match s {
+        Stmt::Command(b) => b.name.name == "bits",
+        Stmt::Call(_) => false,
+    });
+    if cd && !bits_given {
+        // Red Book audio is 16-bit.
+        export.bits = crate::ir::SampleFormat::Int16;
+    }
     if export.rate != rate {
         diags.push(
             Diagnostic::error(

@@ -15,6 +15,7 @@ pub mod files;
 pub mod ir;
 pub mod level;
 pub mod lower;
+mod lower_song;
 pub mod song;
 pub mod stage;
 pub mod timeline;

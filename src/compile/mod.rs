@@ -86,9 +86,8 @@ fn lower_file(
     crate::album::lower::lower(file, base, diags);
     let mut sessions = Vec::new();
     for item in &file.items {
-        match item {
-            Item::Session(s) => sessions.push(s),
-            _ => {}
+        if let Item::Session(s) = item {
+            sessions.push(s);
         }
     }
     for extra in sessions.iter().skip(1) {
