@@ -180,6 +180,9 @@ fn song_files_concatenate_to_the_album_bit_for_bit() {
         "ALBUM=Test",
         "TRACKNUMBER=1",
         "ISRC=USABC2600001",
+        "TRACKTOTAL=3",
+        "REPLAYGAIN_ALBUM_GAIN=",
+        "REPLAYGAIN_TRACK_PEAK=",
     ] {
         assert!(text.contains(tag), "missing {tag}");
     }
@@ -269,4 +272,25 @@ fn album_mistakes_are_reported() {
     ] {
         assert!(r.stderr.contains(m), "missing {m:?} in\n{}", r.stderr);
     }
+}
+
+#[test]
+fn any_thread_count_writes_the_same_bytes() {
+    let p = Project::new();
+    three_songs(&p);
+    let body = "loudness -16LUFS album\nsong \"a.mix\"\nsong \"b.mix\" crossfade 0.5s\n\
+                song \"c.mix\" gap 0.2s\nexport \"out/album.wav\" { bits 16 }";
+    p.file(
+        "album.mix",
+        format!("album \"T\" {{\n{body}\n}}\n").as_bytes(),
+    );
+    p.run(&["render", "album.mix", "--jobs", "1", "-o", "one"])
+        .ok();
+    p.run(&["render", "album.mix", "--jobs", "4", "-o", "four"])
+        .ok();
+    let read = |d: &str| std::fs::read(p.path(&format!("{d}/album.wav"))).expect("album");
+    assert!(read("one") == read("four"), "--jobs changed the album");
+    let r = p.run(&["check", "album.mix"]);
+    r.ok();
+    assert!(r.stderr.contains("3 songs"), "{}", r.stderr);
 }

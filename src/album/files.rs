@@ -2,8 +2,9 @@
 //! quantised timeline, their tags, and the CUE sheet.
 
 use super::ir::Album;
-use super::stage::Stage;
+use super::stage::{Key, Stage};
 use super::{Options, cue, deliver, timeline};
+use crate::analysis::Measurement;
 use crate::diag::Diagnostic;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -29,11 +30,25 @@ fn file_safe(s: &str) -> String {
         .collect()
 }
 
-type Delivered = (
-    Vec<PathBuf>,
-    Vec<crate::analysis::Measurement>,
-    crate::analysis::Measurement,
-);
+type Delivered = (Vec<PathBuf>, Vec<Measurement>, Measurement);
+
+/// ReplayGain 2.0 reference loudness (REFERENCES.md §8.1).
+const RG_REFERENCE_LUFS: f64 = -18.0;
+
+/// `REPLAYGAIN_{ALBUM|TRACK}_GAIN` (dB to the -18 LUFS reference, 2 decimals) and
+/// `_PEAK` (linear true peak), as ReplayGain 2.0 writes them.
+fn replaygain(tags: &mut BTreeMap<String, String>, which: &str, m: &Measurement) {
+    if let Some(i) = m.integrated_lufs {
+        tags.insert(
+            format!("REPLAYGAIN_{which}_GAIN"),
+            format!("{:.2} dB", RG_REFERENCE_LUFS - i),
+        );
+        tags.insert(
+            format!("REPLAYGAIN_{which}_PEAK"),
+            format!("{:.6}", libm::pow(10.0, m.true_peak_dbtp / 20.0)),
+        );
+    }
+}
 
 /// Quantises, writes every export and the CUE sheet; measures each song file and the
 /// album as written (the first export's format; float without exports).
@@ -47,12 +62,30 @@ pub fn write(
     total: u64,
 ) -> Result<Delivered, Vec<Diagnostic>> {
     let rate = album.rate;
+    // Each word length measured as it will be written: the report and ReplayGain tags.
+    let mut measured: BTreeMap<Key, (Vec<Measurement>, Measurement)> = stage
+        .quantised
+        .iter()
+        .map(|(k, q)| {
+            let songs = ranges
+                .iter()
+                .map(|r| deliver::measure(&q.audio, r.clone(), rate));
+            (
+                *k,
+                (
+                    songs.collect(),
+                    deliver::measure(&q.audio, 0..total as usize, rate),
+                ),
+            )
+        })
+        .collect();
     let mut files = Vec::new();
     let mut first = None;
     for e in &album.exports {
         let key = super::stage::key(&e.export);
         first.get_or_insert(key);
         let q = &stage.quantised[&key];
+        let (song_m, album_m) = &measured[&key];
         let mut album_tags = BTreeMap::from([
             ("ALBUM".to_string(), album.title.clone()),
             ("TITLE".to_string(), album.title.clone()),
@@ -61,6 +94,7 @@ pub fn write(
             album_tags.insert("ARTIST".into(), a.clone());
             album_tags.insert("ALBUMARTIST".into(), a.clone());
         }
+        replaygain(&mut album_tags, "ALBUM", album_m);
         if e.songs {
             for (i, r) in ranges.iter().enumerate() {
                 let s = &album.songs[i];
@@ -78,6 +112,7 @@ pub fn write(
                 if let Some(a) = s.artist.as_ref().or(album.artist.as_ref()) {
                     tags.insert("ARTIST".into(), a.clone());
                 }
+                replaygain(&mut tags, "TRACK", &song_m[i]);
                 if let Some(isrc) = &s.isrc {
                     tags.insert("ISRC".into(), isrc.clone());
                 }
@@ -88,6 +123,7 @@ pub fn write(
             }
         } else {
             let path = place(&e.export.path, opts);
+            replaygain(&mut album_tags, "TRACK", album_m);
             album_tags.extend(e.export.tags.clone());
             deliver::write(&path, &e.export, &album_tags, &q.audio, 0..total as usize)
                 .map_err(|d| vec![d])?;
@@ -121,11 +157,15 @@ pub fn write(
         std::fs::write(&path, text).map_err(fail)?;
         files.push(path);
     }
-    let audio = first.map_or(&stage.limited, |k| &stage.quantised[&k].audio);
-    let measured = ranges
-        .iter()
-        .map(|r| deliver::measure(audio, r.clone(), rate))
-        .collect();
-    let whole = deliver::measure(audio, 0..total as usize, rate);
-    Ok((files, measured, whole))
+    let (songs, whole) = match first {
+        Some(k) => measured.remove(&k).expect("measured"),
+        None => (
+            ranges
+                .iter()
+                .map(|r| deliver::measure(&stage.limited, r.clone(), rate))
+                .collect(),
+            deliver::measure(&stage.limited, 0..total as usize, rate),
+        ),
+    };
+    Ok((files, songs, whole))
 }

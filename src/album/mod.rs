@@ -133,6 +133,8 @@ pub fn render(
 ) -> Result<AlbumReport, Vec<Diagnostic>> {
     let rate = album.rate;
     let threads = opts.jobs.clamp(1, album.songs.len().max(1));
+    // Fewer songs than threads: the rest go to each song's own graph.
+    let per_song = (opts.jobs / threads).max(1);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -154,7 +156,7 @@ pub fn render(
                         format!("{} is an album, not a song", s.written),
                     )]);
                 }
-                song::render(s, world, rate, opts.cancel.clone())
+                song::render(s, world, rate, per_song, opts.cancel.clone())
             })
             .collect()
     });

@@ -21,11 +21,13 @@ pub struct Rendered {
     pub title: Option<String>,
 }
 
-/// Renders `song` at `rate`. Errors carry the song's span or the song mix's own.
+/// Renders `song` at `rate` on `jobs` threads (the bytes do not depend on it).
+/// Errors carry the song's span or the song mix's own.
 pub fn render(
     song: &Song,
     world: &dyn World,
     rate: u32,
+    jobs: usize,
     cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 ) -> Result<Rendered, Vec<Diagnostic>> {
     let fail = |m: String| vec![Diagnostic::error("song", song.span, m)];
@@ -52,7 +54,7 @@ pub fn render(
                 span: song.span,
             }];
             let opts = RenderOptions {
-                jobs: 1,
+                jobs,
                 cancel,
                 ..RenderOptions::default()
             };
@@ -114,4 +116,39 @@ fn stereo(mut planes: Vec<Vec<f32>>) -> [Vec<f32>; 2] {
     let l = planes.remove(0);
     let r = planes.pop().unwrap_or_else(|| l.clone());
     [l, r]
+}
+
+/// Everything short of rendering `song`: the song mix compiles and its audio files
+/// open, or the finished file opens as audio.
+pub fn check(song: &Song, world: &dyn World) -> Vec<Diagnostic> {
+    let fail = |m: String| vec![Diagnostic::error("song", song.span, m)];
+    match &song.source {
+        SongSource::Mix(path) => {
+            let compiled = match crate::compile::compile_path(world, path) {
+                Ok((_, c)) => c,
+                Err(e) => return fail(format!("cannot read {}: {e}", song.written)),
+            };
+            let Some(mix) = compiled.mix else {
+                return compiled.diags;
+            };
+            let mut diags = compiled.diags;
+            diags.extend(
+                mix.strips
+                    .iter()
+                    .filter(|s| matches!(s.source, Some(crate::ir::Source::File { .. })))
+                    .filter_map(|s| crate::render::source::open(world, s, mix.session.rate).err()),
+            );
+            diags
+        }
+        SongSource::Audio(path) => {
+            let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase());
+            match world.open(path) {
+                Ok(r) => crate::io::probe(r, ext.as_deref())
+                    .err()
+                    .map(|e| fail(format!("{} {e}", song.written)))
+                    .unwrap_or_default(),
+                Err(e) => fail(format!("cannot open {}: {e}", song.written)),
+            }
+        }
+    }
 }

@@ -110,3 +110,33 @@ fn print_report(file: &Path, r: &AlbumReport, seconds: f64) {
         eprintln!("  wrote {}", f.display());
     }
 }
+
+/// `mixdown check ALBUM.mix`: the album, every song mix and every audio file it reads.
+pub fn check(world: &dyn World, file: &Path) -> std::process::ExitCode {
+    let album = match album::compile(world, file) {
+        Ok((a, warnings)) => {
+            super::print_diags(&warnings, world);
+            a
+        }
+        Err(diags) => {
+            super::print_diags(&diags, world);
+            return std::process::ExitCode::from(1);
+        }
+    };
+    let diags: Vec<_> = album
+        .songs
+        .iter()
+        .flat_map(|s| album::song::check(s, world))
+        .collect();
+    super::print_diags(&diags, world);
+    if diags.iter().any(crate::diag::Diagnostic::is_error) {
+        return std::process::ExitCode::from(1);
+    }
+    eprintln!(
+        "{}: ok (album, {} songs, {} exports)",
+        file.display(),
+        album.songs.len(),
+        album.exports.len()
+    );
+    std::process::ExitCode::SUCCESS
+}

@@ -12,6 +12,9 @@ pub struct Args {
 
 pub fn run(a: Args) -> ExitCode {
     let world = DiskWorld::new();
+    if crate::album::is_album(&world, &a.file) {
+        return super::album::check(&world, &a.file);
+    }
     let mix = match super::compile(&world, &a.file) {
         Ok(m) => m,
         Err(code) => return code,
