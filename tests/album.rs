@@ -294,3 +294,25 @@ fn any_thread_count_writes_the_same_bytes() {
     r.ok();
     assert!(r.stderr.contains("3 songs"), "{}", r.stderr);
 }
+
+#[test]
+fn trim_and_gain_offset_shape_a_song() {
+    let p = Project::new();
+    let ramp: Vec<f32> = (0..4800).map(|i| i as f32 / 48_000.0).collect();
+    p.wav("a.wav", 48_000, &[ramp.clone(), ramp]);
+    album(
+        &p,
+        "song \"a.wav\" {\n  trim 1000smp .. 3000smp\n  gain -6dB\n}\nexport \"out/album.wav\" { bits 32float }",
+    );
+    let (_, x) = read_wav(&p.path("out/album.wav"));
+    assert_eq!(x[0].len(), 2000);
+    let g = 10f64.powf(-6.0 / 20.0);
+    for i in [0usize, 999, 1999] {
+        let want = (1000 + i) as f64 / 48_000.0 * g;
+        assert!(
+            (x[0][i] - want).abs() < 1e-6,
+            "sample {i}: {} not {want}",
+            x[0][i]
+        );
+    }
+}

@@ -191,6 +191,8 @@ pub fn render(
     let stage = stage::run(album, &songs, &levels.gains_db, &places, &ranges, total)
         .map_err(|d| vec![d])?;
     let (gains, gr) = (&stage.gains_db, stage.max_gain_reduction_db);
+    // The songs live on in the limited timeline; free them before the files.
+    drop(songs);
     cancelled(opts)?;
     files::write(album, opts, &stage, &ranges, &titles, &places, total).map(|(files, measured, whole)| {
         let secs = |x: u64| x as f64 / f64::from(rate);

@@ -143,3 +143,62 @@ pub fn file_range(places: &[Placement], total: u64, i: usize) -> std::ops::Range
     let end = places.get(i + 1).map_or(total, |n| n.cut);
     places[i].cut as usize..end as usize
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::album::ir::XfadeCurve;
+    use crate::world::World;
+
+    /// REFERENCES.md §8.2: equal power keeps the power of uncorrelated material,
+    /// equal gain (linear and smooth) the amplitude of correlated material.
+    #[test]
+    fn crossfade_laws_sum_to_one() {
+        for k in 0..=100 {
+            let t = f64::from(k) / 100.0;
+            let (o, i) = XfadeCurve::Power.gains(t);
+            assert!((o * o + i * i - 1.0).abs() < 1e-12);
+            for c in [XfadeCurve::Gain, XfadeCurve::Smooth] {
+                let (o, i) = c.gains(t);
+                assert!((o + i - 1.0).abs() < 1e-12);
+            }
+        }
+    }
+
+    /// The summed envelope of two matched, independent noises through an
+    /// equal-power crossfade has no bump or dip beyond ±0.5 dB (REFERENCES.md §8.2).
+    #[test]
+    fn equal_power_on_matched_noise_is_flat() {
+        let src = "album \"T\" { song \"a.wav\"; song \"b.wav\" crossfade 1s power }";
+        let world = crate::world::MemoryWorld::new();
+        let id = world.add_virtual("album.mix", src);
+        let file = crate::syntax::parse(id, src).expect("parses");
+        let mut diags = Vec::new();
+        let album = crate::album::lower::lower(&file, std::path::Path::new(""), &mut diags)
+            .expect("an album");
+        assert!(diags.is_empty(), "{diags:?}");
+        let mut rng = crate::render::rng::Rng::new(7);
+        let mut noise = |n: usize| -> [Vec<f32>; 2] {
+            let mut c = || {
+                (0..n)
+                    .map(|_| (rng.unit() - 0.5) as f32)
+                    .collect::<Vec<f32>>()
+            };
+            [c(), c()]
+        };
+        let rate = album.rate as usize;
+        let songs = [noise(2 * rate), noise(2 * rate)];
+        let (places, total) = layout(&album, &[2 * rate as u64, 2 * rate as u64]);
+        assert_eq!(places[1].start, rate as u64);
+        let x = mix(&album, &songs, &[0.0, 0.0], &places, total);
+        let rms = |a: usize| {
+            let w = &x[0][a..a + rate / 10];
+            10.0 * (w.iter().map(|v| f64::from(*v).powi(2)).sum::<f64>() / w.len() as f64).log10()
+        };
+        let reference = rms(0);
+        for k in 0..30 {
+            let d = rms(k * rate / 10) - reference;
+            assert!(d.abs() < 0.5, "window {k}: {d:+.2} dB");
+        }
+    }
+}
