@@ -316,3 +316,21 @@ fn trim_and_gain_offset_shape_a_song() {
         );
     }
 }
+
+#[test]
+fn two_song_files_on_one_path_are_an_error() {
+    let p = Project::new();
+    flat(&p, "a.wav", 0.1, 480);
+    p.file(
+        "album.mix",
+        b"album \"T\" {\n  song \"a.wav\"\n  song \"a.wav\"\n  export songs \"out/{title}.wav\"\n}\n",
+    );
+    let r = p.run(&["render", "album.mix"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("two of the album's files"),
+        "{}",
+        r.stderr
+    );
+    assert!(!p.path("out").exists(), "a file was written");
+}

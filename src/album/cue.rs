@@ -43,12 +43,8 @@ pub fn sheet(album: &Album, file: &str, titles: &[String], places: &[Placement])
         line(format!("PERFORMER {}", quoted(a)));
     }
     line(format!("TITLE {}", quoted(&album.title)));
-    let kind = if file.to_ascii_lowercase().ends_with(".wav") {
-        "WAVE"
-    } else {
-        "FLAC"
-    };
-    line(format!("FILE {} {kind}", quoted(file)));
+    // `WAVE` stands for any PCM file, FLAC included, in the tools that read CUE sheets.
+    line(format!("FILE {} WAVE", quoted(file)));
     for (i, (song, p)) in album.songs.iter().zip(places).enumerate() {
         line(format!("  TRACK {:02} AUDIO", i + 1));
         line(format!("    TITLE {}", quoted(&titles[i])));

@@ -79,12 +79,13 @@ pub fn write(
             )
         })
         .collect();
-    let mut files = Vec::new();
+    // Every file planned before any is written, so two that would land on one path
+    // (a pattern without `{n}`, or `-o DIR`) are an error, not a silent overwrite.
+    let mut plan = Vec::new();
     let mut first = None;
     for e in &album.exports {
         let key = super::stage::key(&e.export);
         first.get_or_insert(key);
-        let q = &stage.quantised[&key];
         let (song_m, album_m) = &measured[&key];
         let mut album_tags = BTreeMap::from([
             ("ALBUM".to_string(), album.title.clone()),
@@ -104,7 +105,6 @@ pub fn write(
                     .to_string_lossy()
                     .replace("{n}", &format!("{:02}", i + 1))
                     .replace("{title}", &file_safe(&titles[i]));
-                let path = place(Path::new(&name), opts);
                 let mut tags = album_tags.clone();
                 tags.insert("TITLE".into(), titles[i].clone());
                 tags.insert("TRACKNUMBER".into(), (i + 1).to_string());
@@ -117,32 +117,52 @@ pub fn write(
                     tags.insert("ISRC".into(), isrc.clone());
                 }
                 tags.extend(e.export.tags.clone());
-                deliver::write(&path, &e.export, &tags, &q.audio, r.clone())
-                    .map_err(|d| vec![d])?;
-                files.push(path);
+                plan.push((place(Path::new(&name), opts), e, tags, key, r.clone()));
             }
         } else {
-            let path = place(&e.export.path, opts);
             replaygain(&mut album_tags, "TRACK", album_m);
             album_tags.extend(e.export.tags.clone());
-            deliver::write(&path, &e.export, &album_tags, &q.audio, 0..total as usize)
-                .map_err(|d| vec![d])?;
-            files.push(path);
+            let path = place(&e.export.path, opts);
+            plan.push((path, e, album_tags, key, 0..total as usize));
         }
     }
-    if let Some(cue) = &album.cue {
-        let Some(e) = album.exports.iter().find(|e| !e.songs) else {
-            return Err(vec![Diagnostic::error(
-                "missing-value",
-                album.span,
-                "a cue sheet needs an album file to point at: add `export \"out/album.wav\"`",
-            )]);
-        };
+    let cue_path = album.cue.as_ref().map(|c| place(c, opts));
+    let mut seen = std::collections::BTreeSet::new();
+    for path in plan.iter().map(|p| &p.0).chain(&cue_path) {
+        if !seen.insert(path) {
+            return Err(vec![
+                Diagnostic::error(
+                    "output",
+                    album.span,
+                    format!(
+                        "two of the album's files would be written to {}",
+                        path.display()
+                    ),
+                )
+                .with_hint("give each song its own name with `{n}` in the pattern"),
+            ]);
+        }
+    }
+    let mut files = Vec::new();
+    for (path, e, tags, key, range) in plan {
+        deliver::write(&path, &e.export, &tags, &stage.quantised[&key].audio, range)
+            .map_err(|d| vec![d])?;
+        files.push(path);
+    }
+    if let Some(path) = cue_path {
+        let e = album
+            .exports
+            .iter()
+            .find(|e| !e.songs)
+            .expect("lowering asks a cue sheet for an album file");
+        // The sheet names the album file relative to itself, as players resolve it.
         let target = place(&e.export.path, opts);
+        let dir = path.parent().unwrap_or(Path::new(""));
         let name = target
-            .file_name()
-            .map_or(String::new(), |n| n.to_string_lossy().into_owned());
-        let path = place(cue, opts);
+            .strip_prefix(dir)
+            .unwrap_or(&target)
+            .to_string_lossy()
+            .replace('\\', "/");
         let text = cue::sheet(album, &name, titles, places);
         let fail = |e: std::io::Error| {
             vec![Diagnostic::error(

@@ -187,6 +187,13 @@ fn lower_album(a: &ast::Album, base: &Path, diags: &mut Vec<Diagnostic>) -> Albu
             },
         });
     }
+    if album.cue.is_some() && album.exports.iter().all(|e| e.songs) {
+        diags.push(Diagnostic::error(
+            "missing-value",
+            a.span,
+            "a cue sheet needs an album file to point at: add `export \"out/album.wav\"`",
+        ));
+    }
     if album.songs.is_empty() {
         diags.push(Diagnostic::error(
             "missing-value",

@@ -108,6 +108,9 @@ pub fn render(
             c.drain(..a as usize);
         }
     }
+    if r.audio[0].is_empty() {
+        return Err(fail(format!("{} has no audio", song.written)));
+    }
     Ok(r)
 }
 
