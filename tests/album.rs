@@ -326,7 +326,7 @@ fn two_song_files_on_one_path_are_an_error() {
         b"album \"T\" {\n  song \"a.wav\"\n  song \"a.wav\"\n  export songs \"out/{title}.wav\"\n}\n",
     );
     let r = p.run(&["render", "album.mix"]);
-    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(
         r.stderr.contains("two of the album's files"),
         "{}",

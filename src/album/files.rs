@@ -132,7 +132,7 @@ pub fn write(
         if !seen.insert(path) {
             return Err(vec![
                 Diagnostic::error(
-                    "output",
+                    "duplicate-output",
                     album.span,
                     format!(
                         "two of the album's files would be written to {}",
