@@ -77,6 +77,23 @@ fn album_gain_keeps_differences_and_track_gain_levels_them() {
     // Album I = target ±0.1 LU (REFERENCES.md §8.1), gated over all songs together.
     let (album_i, _) = measure(&p.path("out/album.wav"));
     assert!((album_i + 23.0).abs() <= 0.1, "album at {album_i:.3} LUFS");
+    // Loudest-song anchoring: the same differences, the loudest song on the target.
+    album(&p, &format!("{songs}\nloudness -23LUFS loudest\n{exports}"));
+    let anchored: Vec<f64> = (1..=3)
+        .map(|n| measure(&p.path(&format!("out/0{n}.wav"))).0)
+        .collect();
+    assert!(
+        (anchored[0] + 23.0).abs() <= 0.1,
+        "loudest song at {:.3}",
+        anchored[0]
+    );
+    for i in 1..3 {
+        let (d0, d1) = (before[0] - before[i], anchored[0] - anchored[i]);
+        assert!(
+            (d0 - d1).abs() < 0.1,
+            "song {i}: {d0:.3} LU apart alone, {d1:.3} anchored"
+        );
+    }
     album(&p, &format!("{songs}\nloudness -23LUFS track\n{exports}"));
     for n in 1..=3 {
         let (i, _) = measure(&p.path(&format!("out/0{n}.wav")));

@@ -46,6 +46,9 @@ pub enum LoudnessMode {
     Album,
     /// Each song normalised on its own.
     Track,
+    /// One gain for the record that puts its loudest song on the target (AES TD1008,
+    /// REFERENCES.md §8.1).
+    Loudest,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -6,6 +6,8 @@
 //!   `ebur128::EbuR128::loudness_global_multiple`, REFERENCES.md §8.1). It is not the
 //!   mean of the songs' loudness, and a quiet song stays as much quieter as it was.
 //! - `loudness T track`: each song on its own, `T − I_song`.
+//! - `loudness T loudest`: one gain for the record, `T − max(I_song)`: the loudest
+//!   song on the target and the rest as much under it as they were (AES TD1008).
 //! - Per-song `gain` offsets are part of the material in album mode (measured with
 //!   it) and added after the normalisation in track mode, so in both modes a song
 //!   with `gain -2dB` ends 2 dB under where it would otherwise be.
@@ -79,6 +81,11 @@ pub fn gains(
             };
             match l.mode {
                 LoudnessMode::Album => offsets_db.iter().map(|o| o + l.lufs - album).collect(),
+                LoudnessMode::Loudest => {
+                    // The album's loudness, a power mean of the songs', is a floor.
+                    let top = song_lufs.iter().flatten().copied().fold(album, f64::max);
+                    offsets_db.iter().map(|o| o + l.lufs - top).collect()
+                }
                 // A silent song keeps its offset: there is nothing to normalise.
                 LoudnessMode::Track => song_lufs
                     .iter()

@@ -279,11 +279,12 @@ fn loudness(
         [] => LoudnessMode::Album,
         [m] if word(m) == Some("album") => LoudnessMode::Album,
         [m] if word(m) == Some("track") => LoudnessMode::Track,
+        [m] if word(m) == Some("loudest") => LoudnessMode::Loudest,
         _ => {
             diags.push(Diagnostic::error(
                 "wrong-value",
                 c.span,
-                "write `loudness -14LUFS album` or `loudness -14LUFS track`",
+                "write `loudness -14LUFS album`, `loudness -14LUFS track` or `loudness -14LUFS loudest`",
             ));
             return None;
         }

@@ -3,11 +3,11 @@
 //!
 //! The limiter takes some loudness from the loudest passages, so the level is
 //! measured again after it and the difference given back (album mode: the album's
-//! loudness; track mode: each song file's), a few times, as the mastering solve does
-//! for a song (`render::master`). And when a timeline as quantised measures over the
-//! ceiling (dither, and the meter's interpolation against the limiter's 4x detector)
-//! the trim that holds it would cost loudness: so the limiter is run that much lower
-//! and the level settled again.
+//! loudness; track mode: each song file's; loudest: the loudest song file's), a few
+//! times, as the mastering solve does for a song (`render::master`). And when a
+//! timeline as quantised measures over the ceiling (dither, and the meter's
+//! interpolation against the limiter's 4x detector) the trim that holds it would cost
+//! loudness: so the limiter is run that much lower and the level settled again.
 
 use super::deliver::{self, Quantised};
 use super::ir::{Album, LoudnessMode};
@@ -107,6 +107,13 @@ fn settle(
             LoudnessMode::Album => {
                 let m = deliver::measure(&out, 0..total as usize, rate).integrated_lufs;
                 vec![m.map_or(0.0, |m| l.lufs - m); gains.len()]
+            }
+            LoudnessMode::Loudest => {
+                let top = ranges
+                    .iter()
+                    .filter_map(|r| deliver::measure(&out, r.clone(), rate).integrated_lufs)
+                    .reduce(f64::max);
+                vec![top.map_or(0.0, |m| l.lufs - m); gains.len()]
             }
             LoudnessMode::Track => ranges
                 .iter()
