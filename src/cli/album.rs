@@ -55,13 +55,11 @@ pub fn render_once(
         }
     };
     super::print_diags(&report.warnings, world);
-    if let Some(path) = &flags.report {
-        let text = serde_json::to_string_pretty(&report).map_err(|e| e.to_string());
-        if let Err(e) = text.and_then(|t| std::fs::write(path, t + "\n").map_err(|e| e.to_string()))
-        {
-            eprintln!("error: cannot write the report {}: {e}", path.display());
-            return done(2);
-        }
+    if let Some(path) = &flags.report
+        && let Err(e) = write_report(path, &report)
+    {
+        eprintln!("error: cannot write the report {}: {e}", path.display());
+        return done(2);
     }
     if !flags.quiet {
         print_report(file, &report, started.elapsed().as_secs_f64());
@@ -78,6 +76,23 @@ pub fn render_once(
         }),
         seconds: started.elapsed().as_secs_f64(),
     }
+}
+
+/// The album report as YAML (`.yaml`/`.yml`) or JSON (anything else), as a mix's.
+fn write_report(path: &Path, report: &AlbumReport) -> Result<(), String> {
+    let yaml = matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    );
+    let text = if yaml {
+        serde_saphyr::to_string(report).map_err(|e| e.to_string())?
+    } else {
+        serde_json::to_string_pretty(report).map_err(|e| e.to_string())? + "\n"
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    }
+    std::fs::write(path, text).map_err(|e| e.to_string())
 }
 
 fn lufs(x: Option<f64>) -> String {
