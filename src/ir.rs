@@ -239,6 +239,11 @@ pub enum ExportKind {
     Stems {
         of: Vec<String>,
     },
+    /// Post-fader strips metered for assertions and written nowhere. Never written in
+    /// a `.mix`: added for `assert STRIP ...` just before a render.
+    Meter {
+        of: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -332,15 +337,68 @@ pub enum Curve {
     Step,
 }
 
-/// `assert ...`, checked after a render.
+/// `assert ...`, checked after a render against what the files measure.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Assertion {
-    /// The strip measured (`master` or a strip name); `None` for `assert length`.
+    /// The strip measured (`master` or a track/bus name); `None` for `assert length`.
     pub subject: Option<String>,
-    pub quantity: String,
-    pub op: String,
+    pub quantity: Quantity,
+    pub check: AssertCheck,
+    /// In the quantity's canonical unit: LUFS, dBTP, dBFS, LU, or seconds for length.
     pub value: f64,
-    pub tolerance: Option<f64>,
     #[serde(skip)]
     pub span: Span,
+}
+
+/// What an assertion measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Quantity {
+    /// Integrated loudness (LUFS).
+    Loudness,
+    /// Max true peak (dBTP).
+    TruePeak,
+    /// Max sample peak (dBFS).
+    Peak,
+    /// Loudness range (LU).
+    Lra,
+    /// Length of the first master export (seconds).
+    Length,
+}
+
+impl Quantity {
+    /// As written in a `.mix` file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Quantity::Loudness => "loudness",
+            Quantity::TruePeak => "true_peak",
+            Quantity::Peak => "peak",
+            Quantity::Lra => "lra",
+            Quantity::Length => "length",
+        }
+    }
+
+    /// The unit its values are written in.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Quantity::Loudness => "LUFS",
+            Quantity::TruePeak => "dBTP",
+            Quantity::Peak => "dBFS",
+            Quantity::Lra => "LU",
+            Quantity::Length => "s",
+        }
+    }
+}
+
+/// How the measured value is compared with the asserted one.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AssertCheck {
+    Le,
+    Ge,
+    Lt,
+    Gt,
+    Eq,
+    /// `VALUE within TOLERANCE`: |measured - value| <= tolerance.
+    Within(f64),
 }

@@ -31,6 +31,8 @@ pub mod graph;
 pub mod io;
 pub mod ir;
 pub mod render;
+pub mod report_html;
+pub mod repro;
 pub mod span;
 pub mod stdlib;
 pub mod syntax;

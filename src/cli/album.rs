@@ -21,9 +21,18 @@ pub fn render_once(
         code,
         report: None,
         seconds: started.elapsed().as_secs_f64(),
+        checked: vec![],
     };
     if flags.chunk == 0 || flags.jobs == Some(0) {
         eprintln!("error: --chunk and --jobs must be at least 1");
+        return done(2);
+    }
+    if flags
+        .report
+        .as_deref()
+        .is_some_and(crate::report_html::wanted)
+    {
+        eprintln!("error: the HTML report is not made for albums yet: use .json or .yaml");
         return done(2);
     }
     let album = match album::compile(world, file) {
@@ -73,8 +82,10 @@ pub fn render_once(
             frames: report.frames,
             solved: None,
             warnings: Vec::new(),
+            meters: None,
         }),
         seconds: started.elapsed().as_secs_f64(),
+        checked: vec![],
     }
 }
 

@@ -1,4 +1,4 @@
-//! `mixdown analyze FILE... [--format text|json]`: loudness and peaks of any file
+//! `mixdown analyze FILE... [--format text|json] [--report FILE.html]`: loudness and peaks of any file
 //! mixdown can decode (ITU-R BS.1770 / EBU R 128, through [`crate::analysis::Meter`]).
 //!
 //! Mono policy: a mono file is measured as one channel with weight 1.0, as BS.1770
@@ -7,6 +7,7 @@
 
 use crate::analysis::{Measurement, Meter};
 use crate::io::FrameSource;
+use crate::render::meters::{Overview, Timeline};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -21,6 +22,9 @@ pub struct Args {
     /// Count a mono file twice (as two speakers) instead of once (BS.1770).
     #[arg(long)]
     dual_mono: bool,
+    /// Write the waveform and loudness views of the (single) file as a self-contained HTML page.
+    #[arg(long, value_name = "FILE.html")]
+    report: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -43,8 +47,13 @@ pub struct Analysis {
     pub measured: Measurement,
 }
 
-/// Decodes and measures one file.
-pub fn analyze(path: &Path, dual_mono: bool) -> Result<Analysis, String> {
+/// Decodes and measures one file; with `overview`, also its waveform and loudness
+/// over time for the HTML report.
+pub fn analyze(
+    path: &Path,
+    dual_mono: bool,
+    overview: Option<&mut Option<Overview>>,
+) -> Result<Analysis, String> {
     let file = std::fs::File::open(path).map_err(|e| format!("cannot open: {e}"))?;
     let ext = path.extension().and_then(|e| e.to_str());
     let mut dec =
@@ -55,15 +64,31 @@ pub fn analyze(path: &Path, dual_mono: bool) -> Result<Analysis, String> {
     if mono && dual_mono {
         meter = meter.dual_mono().map_err(|e| e.to_string())?;
     }
+    let mut timeline = match overview {
+        Some(_) => Some(Timeline::new(
+            info.rate,
+            info.channels,
+            info.frames.unwrap_or(0),
+        )?),
+        None => None,
+    };
     let mut buf = vec![vec![0.0f32; 8192]; info.channels];
     loop {
         let mut outs: Vec<&mut [f32]> = buf.iter_mut().map(|b| b.as_mut_slice()).collect();
         let n = dec.read(&mut outs).map_err(|e| e.to_string())?;
         let planes: Vec<&[f32]> = buf.iter().map(|b| &b[..n]).collect();
         meter.push(&planes).map_err(|e| e.to_string())?;
+        if let Some(t) = &mut timeline {
+            t.push(&planes, None);
+        }
         if n < 8192 {
             break;
         }
+    }
+    let measured = meter.finish();
+    if let (Some(slot), Some(t)) = (overview, timeline) {
+        let frames = libm::round(measured.duration_s * f64::from(info.rate)) as u64;
+        *slot = Some(t.finish(frames));
     }
     Ok(Analysis {
         path: path.to_path_buf(),
@@ -72,7 +97,7 @@ pub fn analyze(path: &Path, dual_mono: bool) -> Result<Analysis, String> {
         codec: info.codec,
         bits: info.bits,
         mono_policy: mono.then_some(if dual_mono { "dual" } else { "bs1770" }),
-        measured: meter.finish(),
+        measured,
     })
 }
 
@@ -105,11 +130,27 @@ fn text(a: &Analysis) -> String {
 }
 
 pub fn run(a: Args) -> ExitCode {
+    if a.report.is_some() && a.files.len() != 1 {
+        eprintln!("error: --report draws one file; give exactly one");
+        return ExitCode::from(2);
+    }
     let mut all = Vec::new();
     let mut failed = false;
     for f in &a.files {
-        match analyze(f, a.dual_mono) {
-            Ok(x) => all.push(x),
+        let mut overview = None;
+        let wanted = a.report.as_ref().map(|_| &mut overview);
+        match analyze(f, a.dual_mono, wanted) {
+            Ok(x) => {
+                if let (Some(path), Some(o)) = (&a.report, &overview) {
+                    let format = format!("{} Hz, {} ch, {}", x.rate, x.channels, x.codec);
+                    let page = crate::report_html::analyze_page(f, &format, &x.measured, o);
+                    if let Err(e) = crate::report_html::write(path, &page) {
+                        eprintln!("error: cannot write the report {}: {e}", path.display());
+                        return ExitCode::from(2);
+                    }
+                }
+                all.push(x);
+            }
             Err(e) => {
                 eprintln!("error: {} {e}", f.display());
                 failed = true;

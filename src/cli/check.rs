@@ -1,5 +1,6 @@
-//! `mixdown check FILE`: everything short of rendering.
+//! `mixdown check FILE [--format F]`: everything short of rendering.
 
+use super::output::{Format, Reporter};
 use crate::world::DiskWorld;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,6 +9,9 @@ use std::process::ExitCode;
 pub struct Args {
     /// The .mix file.
     file: PathBuf,
+    /// How to print diagnostics and the result.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
 }
 
 pub fn run(a: Args) -> ExitCode {
@@ -15,7 +19,13 @@ pub fn run(a: Args) -> ExitCode {
     if crate::album::is_album(&world, &a.file) {
         return super::album::check(&world, &a.file);
     }
-    let mix = match super::compile(&world, &a.file) {
+    let mut rep = Reporter::new(a.format);
+    let code = check(&a, &world, &mut rep);
+    rep.finish("check", &a.file, code, serde_json::Map::new())
+}
+
+fn check(a: &Args, world: &DiskWorld, rep: &mut Reporter) -> u8 {
+    let mix = match rep.compile(world, &a.file) {
         Ok(m) => m,
         Err(code) => return code,
     };
@@ -24,17 +34,18 @@ pub fn run(a: Args) -> ExitCode {
         .strips
         .iter()
         .filter(|s| matches!(s.source, Some(crate::ir::Source::File { .. })))
-        .filter_map(|s| crate::render::source::open(&world, s, mix.session.rate).err())
+        .filter_map(|s| crate::render::source::open(world, s, mix.session.rate).err())
         .collect();
     if !errors.is_empty() {
-        super::print_diags(&errors, &world);
-        return ExitCode::from(1);
+        rep.diags(&errors, world);
+        return 1;
     }
-    eprintln!(
-        "{}: ok ({} strips, {} exports)",
+    rep.say(format!(
+        "{}: ok ({} strips, {} exports, {} assertions)",
         a.file.display(),
         mix.strips.len() + 1,
-        mix.exports.len()
-    );
-    ExitCode::SUCCESS
+        mix.exports.len(),
+        mix.asserts.len()
+    ));
+    0
 }

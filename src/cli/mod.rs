@@ -1,5 +1,6 @@
-//! The command line: `render`, `check`, `graph`, `watch`, `analyze`, `fmt`, `init`, `diff`. Exit codes: 0 ok, 1 the mix has
-//! errors (including audio that fails to decode), 2 usage or environment errors.
+//! The command line: `render`, `check`, `verify`, `graph`, `watch`, `analyze`, `fmt`, `init`, `diff`. Exit codes: 0 ok,
+//! 1 the mix has errors (including audio that fails to decode, a failed assertion, a
+//! lock mismatch), 2 usage or environment errors.
 
 mod album;
 mod analyze;
@@ -8,7 +9,10 @@ mod diff;
 mod fmt;
 mod graph;
 mod init;
+mod lockfile;
+pub mod output;
 mod render;
+mod verify;
 mod watch;
 
 use crate::diag::Diagnostic;
@@ -35,6 +39,8 @@ enum Command {
     Render(render::Args),
     /// Check a mix without rendering: syntax, names, units, routing, and that every audio file opens.
     Check(check::Args),
+    /// Render into a temporary folder and compare every output with FILE.mix.lock.
+    Verify(verify::Args),
     /// Print the compiled mix and its signal graph.
     Graph(graph::Args),
     /// Render, then re-render whenever the mix or any file it reads is saved.
@@ -61,6 +67,7 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Render(a) => render::run(a),
         Command::Check(a) => check::run(a),
+        Command::Verify(a) => verify::run(a),
         Command::Graph(a) => graph::run(a),
         Command::Watch(a) => watch::run(a),
         Command::Fmt(a) => fmt::run(a),
@@ -93,6 +100,14 @@ pub(crate) fn compile(
     world: &dyn World,
     file: &std::path::Path,
 ) -> Result<crate::ir::Mix, ExitCode> {
+    compile_warned(world, file).map(|(mix, _)| mix)
+}
+
+/// [`compile`], also returning the warnings (for the HTML report).
+pub(crate) fn compile_warned(
+    world: &dyn World,
+    file: &std::path::Path,
+) -> Result<(crate::ir::Mix, Vec<Diagnostic>), ExitCode> {
     let (_, compiled) = match crate::compile::compile_path(world, file) {
         Ok(c) => c,
         Err(e) => {
@@ -101,7 +116,8 @@ pub(crate) fn compile(
         }
     };
     print_diags(&compiled.diags, world);
-    compiled.mix.ok_or(ExitCode::from(1))
+    let mix = compiled.mix.ok_or(ExitCode::from(1))?;
+    Ok((mix, compiled.diags))
 }
 
 /// A flag set by Ctrl-C. The renderer checks it between chunks and stops; dropping

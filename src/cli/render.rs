@@ -1,7 +1,9 @@
-//! `mixdown render FILE [-o DIR] [--jobs N] [--report FILE] [--quiet]`, and the one render pass that
-//! `watch` repeats.
+//! `mixdown render FILE [-o DIR] [--jobs N] [--report FILE] [--quiet] [--lock|--locked]
+//! [--format F]`, and the one render pass that `watch` repeats (assertions included).
 
+use super::output::{Format, Reporter};
 use crate::render::{RenderOptions, RenderReport};
+use crate::repro::assertions::{self, Checked};
 use crate::world::{DiskWorld, World};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
@@ -34,9 +36,18 @@ pub struct Flags {
 #[derive(clap::Args)]
 pub struct Args {
     /// The .mix file.
-    file: PathBuf,
+    pub(super) file: PathBuf,
     #[command(flatten)]
-    flags: Flags,
+    pub(super) flags: Flags,
+    /// Write FILE.mix.lock: the hash of every input and output of this render.
+    #[arg(long)]
+    pub(super) lock: bool,
+    /// Refuse to render when any input differs from FILE.mix.lock.
+    #[arg(long, conflicts_with = "lock")]
+    pub(super) locked: bool,
+    /// How to print diagnostics and the result.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
 }
 
 /// What one render pass produced.
@@ -44,15 +55,27 @@ pub struct Outcome {
     pub code: u8,
     pub report: Option<RenderReport>,
     pub seconds: f64,
+    /// Every assertion of the mix, checked (empty when the render failed).
+    pub checked: Vec<Checked>,
 }
 
 pub fn run(a: Args) -> ExitCode {
     let cancel = super::interrupt_flag();
     let world = DiskWorld::new();
-    ExitCode::from(render_once(&a.file, &a.flags, &world, cancel).code)
+    if crate::album::is_album(&world, &a.file) {
+        if a.lock || a.locked || a.format != Format::Human {
+            eprintln!("error: --lock, --locked and --format are not supported for albums yet");
+            return ExitCode::from(2);
+        }
+        return ExitCode::from(super::album::render_once(&a.file, &a.flags, &world, cancel).code);
+    }
+    let mut rep = Reporter::new(a.format);
+    let mut extra = serde_json::Map::new();
+    let code = super::lockfile::render(&a, &world, cancel, &mut rep, &mut extra);
+    rep.finish("render", &a.file, code, extra)
 }
 
-/// Compiles and renders `file`, printing diagnostics and a summary.
+/// Compiles and renders `file`, printing diagnostics and a summary (what `watch` runs).
 pub fn render_once(
     file: &std::path::Path,
     flags: &Flags,
@@ -62,18 +85,37 @@ pub fn render_once(
     if crate::album::is_album(world, file) {
         return super::album::render_once(file, flags, world, cancel);
     }
+    let mut rep = Reporter::new(Format::Human);
+    match rep.compile(world, file) {
+        Ok(mix) => render_mix(&mix, file, flags, world, cancel, &mut rep),
+        Err(code) => Outcome {
+            code,
+            report: None,
+            seconds: 0.0,
+            checked: vec![],
+        },
+    }
+}
+
+/// Renders a compiled mix and checks its assertions, reporting through `rep`.
+pub fn render_mix(
+    mix: &crate::ir::Mix,
+    file: &std::path::Path,
+    flags: &Flags,
+    world: &dyn World,
+    cancel: Arc<AtomicBool>,
+    rep: &mut Reporter,
+) -> Outcome {
     let started = Instant::now();
     let fail = |code: u8| Outcome {
         code,
         report: None,
         seconds: started.elapsed().as_secs_f64(),
-    };
-    let mix = match super::compile(world, file) {
-        Ok(m) => m,
-        Err(code) => return fail(if code == ExitCode::from(2) { 2 } else { 1 }),
+        checked: vec![],
     };
     if flags.chunk == 0 || flags.jobs == Some(0) {
-        eprintln!("error: --chunk and --jobs must be at least 1");
+        let d = crate::diag::Diagnostic::global("usage", "--chunk and --jobs must be at least 1");
+        rep.diags(&[d], world);
         return fail(2);
     }
     let opts = RenderOptions {
@@ -86,44 +128,60 @@ pub fn render_once(
             .file_stem()
             .map_or("mix".into(), |s| s.to_string_lossy().into_owned()),
         cancel: Some(cancel),
+        meters: flags
+            .report
+            .as_deref()
+            .is_some_and(crate::report_html::wanted),
     };
-    let bar = (!flags.quiet && std::io::stderr().is_terminal()).then(|| {
-        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} rendering [{bar:30}] {percent}% {elapsed}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> "),
-        );
-        bar
-    });
+    let bar = (!flags.quiet && rep.format != Format::Json && std::io::stderr().is_terminal()).then(
+        || {
+            let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} rendering [{bar:30}] {percent}% {elapsed}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+            );
+            bar
+        },
+    );
     let progress = |done: u64, total: u64| {
         if let Some(b) = &bar {
             b.set_length(total);
             b.set_position(done);
         }
     };
-    let result = crate::render::render(&mix, world, &opts, &progress);
+    let metered = assertions::with_meters(mix);
+    let result = crate::render::render(&metered, world, &opts, &progress);
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
     let seconds = started.elapsed().as_secs_f64();
     match result {
-        Ok(report) => {
-            super::print_diags(&report.warnings, world);
+        Ok(mut report) => {
+            let meters = assertions::take_meters(&mut report);
+            let checked = assertions::check(mix, &report, &meters);
+            rep.diags(&report.warnings, world);
+            let failed = assertions::diagnostics(&checked);
+            rep.diags(&failed, world);
             if let Some(path) = &flags.report {
                 let written = crate::render::report::build(&report, mix.loudness.map(|l| l.lufs))
                     .map_err(|e| e.to_string())
-                    .and_then(|r| crate::render::report::write(path, &r));
+                    .and_then(|r| match crate::report_html::wanted(path) {
+                        true => html(mix, file, &report, &r, &rep.compile_warnings, world)
+                            .and_then(|page| crate::report_html::write(path, &page)),
+                        false => crate::render::report::write(path, &r),
+                    });
                 if let Err(e) = written {
                     eprintln!("error: cannot write the report {}: {e}", path.display());
                     return Outcome {
                         code: 2,
                         report: Some(report),
                         seconds,
+                        checked,
                     };
                 }
             }
-            if !flags.quiet {
+            if !flags.quiet && rep.format != Format::Json {
                 let secs = report.frames as f64 / f64::from(mix.session.rate);
                 eprintln!(
                     "rendered {} ({}) in {seconds:.2}s",
@@ -153,22 +211,50 @@ pub fn render_once(
                     );
                 }
             }
+            if !failed.is_empty() {
+                rep.say(format!(
+                    "{} of {} assertions failed (the files were written)",
+                    failed.len(),
+                    checked.len()
+                ));
+            }
             Outcome {
-                code: 0,
+                code: if failed.is_empty() { 0 } else { 1 },
                 report: Some(report),
                 seconds,
+                checked,
             }
         }
         Err(diags) => {
-            super::print_diags(&diags, world);
-            eprintln!("no file was written");
+            rep.diags(&diags, world);
+            rep.say("no file was written");
             Outcome {
                 code: super::exit_for(&diags),
                 report: None,
                 seconds,
+                checked: vec![],
             }
         }
     }
+}
+
+/// The HTML page of a render, with the compile's and the render's warnings.
+fn html(
+    mix: &crate::ir::Mix,
+    file: &std::path::Path,
+    report: &RenderReport,
+    built: &crate::render::report::Report,
+    compile_warnings: &[crate::diag::Diagnostic],
+    world: &dyn World,
+) -> Result<String, String> {
+    let style = crate::diag::report::Style {
+        color: false,
+        width: 100,
+    };
+    let warnings: Vec<String> = (compile_warnings.iter().chain(&report.warnings))
+        .map(|d| crate::diag::report::render(std::slice::from_ref(d), world, style))
+        .collect();
+    crate::report_html::render_page(mix, file, report, built, &warnings)
 }
 
 pub fn clock(secs: f64) -> String {

@@ -82,21 +82,23 @@ pub fn lower_insert(
         }
     }
 
-    // Band names must be unique so automation can address them (`vox.eq.presence.gain`).
-    let mut band_names: BTreeMap<String, Span> = BTreeMap::new();
-    for b in &bands {
-        if let Some(first) = band_names.insert(b.name.clone(), b.span) {
+    // Two bands of one kind are normal (two bells); an `as` name must still be
+    // unique, since automation addresses a band by it (`vox.eq.presence.gain`).
+    let mut aliases: BTreeMap<&str, Span> = BTreeMap::new();
+    for stmt in cmd.block.iter().flat_map(|blk| &blk.stmts) {
+        if let Stmt::Command(c) = stmt
+            && spec.bands.iter().any(|bs| bs.kind == c.name.name)
+            && let Some(alias) = &c.alias
+            && let Some(first) = aliases.insert(&alias.name, alias.span)
+        {
             diags.push(
                 Diagnostic::error(
                     "duplicate-name",
-                    b.span,
-                    format!(
-                        "two `{}` bands in one {}: name one with `as`",
-                        b.name, spec.kind
-                    ),
+                    alias.span,
+                    format!("two bands named `{}` in one {}", alias.name, spec.kind),
                 )
-                .with_label(first, "the first one")
-                .with_hint(format!("e.g. `{} as {}2 ...`", b.kind, b.kind)),
+                .with_label(first, "first named here")
+                .with_hint("give each `as` name once"),
             );
         }
     }

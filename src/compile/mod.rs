@@ -1,6 +1,7 @@
 //! Compiling: the syntax tree of a `.mix` file to the validated [`crate::ir::Mix`].
 //! Every mistake in the file is reported at once, each with its span.
 
+pub mod assert;
 pub mod automation;
 pub mod chain;
 pub mod export;
@@ -114,6 +115,7 @@ fn lower_file(
     let mut exports = Vec::new();
     let mut stem_refs = Vec::new();
     let mut automations = Vec::new();
+    let mut asserts = Vec::new();
     for item in &file.items {
         match item {
             Item::Strip(s) => {
@@ -166,11 +168,7 @@ fn lower_file(
                 exports.push(export::lower_export(e, base, rate, diags));
             }
             Item::Automate(a) => automations.push(a),
-            Item::Assert(a) => diags.push(Diagnostic::error(
-                "unsupported",
-                a.span,
-                "assertions are not supported by this version yet",
-            )),
+            Item::Assert(a) => asserts.push(a),
             _ => {}
         }
     }
@@ -201,6 +199,7 @@ fn lower_file(
     });
     let all: Vec<&ir::Strip> = strips.iter().chain([&master]).collect();
     let lanes = automation::lower(&automations, &all, &units, diags);
+    let asserts = assert::lower(&asserts, &strips, &units, diags);
     Mix {
         session: ir::Session {
             title: settings.title,
@@ -213,7 +212,7 @@ fn lower_file(
         loudness,
         exports,
         lanes,
-        asserts: vec![],
+        asserts,
     }
 }
 

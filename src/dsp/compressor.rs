@@ -194,7 +194,12 @@ impl Compressor {
         if reduction == 0.0 && makeup == 1.0 {
             return 1.0;
         }
-        let wet = db_to_lin(-reduction) * makeup;
+        // No reduction is the common case (below threshold): skip the exponential.
+        let wet = if reduction == 0.0 {
+            makeup
+        } else {
+            super::fastmath::db_to_gain(-reduction) * makeup
+        };
         (1.0 - mix) + mix * wet
     }
 }

@@ -118,6 +118,10 @@ impl Convolution {
 }
 
 impl Processor for Convolution {
+    fn is_linear(&self) -> bool {
+        true
+    }
+
     fn latency(&self) -> usize {
         self.partition
     }

@@ -248,6 +248,10 @@ impl Delay {
 }
 
 impl Processor for Delay {
+    fn is_linear(&self) -> bool {
+        true
+    }
+
     fn reset(&mut self) {
         let s = self.initial;
         self.delay = Glide::at(self.samples(s.time));

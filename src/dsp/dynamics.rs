@@ -71,7 +71,10 @@ impl Detector {
                     })
                     .sum();
                 let p = sum / chans.len().max(1) as f64;
-                self.mean_square = self.coef * self.mean_square + (1.0 - self.coef) * p;
+                let ms = self.coef * self.mean_square + (1.0 - self.coef) * p;
+                // In silence the average decays geometrically into subnormal numbers,
+                // which are very slow to compute with; 1e-30 is -300 dB.
+                self.mean_square = if ms < 1e-30 { 0.0 } else { ms };
                 self.mean_square
             }
         }
@@ -90,7 +93,8 @@ pub fn one_pole(tau: f64, rate: f64) -> f64 {
 /// Power (`x^2`) to dB.
 #[inline]
 pub fn power_db(p: f64) -> f64 {
-    10.0 * libm::log10(p)
+    // Per sample in every detector: the arithmetic log of `fastmath`, not libm's.
+    super::fastmath::power_to_db(p)
 }
 
 /// dB to power (`x^2`).

@@ -11,7 +11,6 @@
 
 use super::compressor::SIDECHAIN;
 use super::dynamics::{Ballistics, db_power, power_db};
-use super::gain::db_to_lin;
 use super::param::{ParamSpec, UnitKind};
 use super::registry::{ProcessorSpec, number, param_name};
 use super::{BuildContext, ParamId, Processor};
@@ -258,7 +257,7 @@ impl Processor for Expander {
             let p = self.held(level * level);
             let reduction = self.ballistics.next(self.target(p));
             if reduction != 0.0 {
-                let g = db_to_lin(-reduction);
+                let g = super::fastmath::db_to_gain(-reduction);
                 for ch in io.iter_mut() {
                     ch[i] = (f64::from(ch[i]) * g) as f32;
                 }

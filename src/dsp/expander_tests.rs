@@ -2,6 +2,7 @@
 //! common processor checks.
 
 use super::*;
+use crate::dsp::gain::db_to_lin;
 use crate::dsp::testutil::*;
 use crate::ir::ParamValue;
 

@@ -59,6 +59,10 @@ impl Gain {
 }
 
 impl Processor for Gain {
+    fn is_linear(&self) -> bool {
+        true
+    }
+
     fn reset(&mut self) {
         self.gain.jump(self.initial);
     }

@@ -94,6 +94,8 @@ pub struct Limiter {
     initial: (f64, f64),
     /// The smallest gain applied since the last reset (for [`Processor::report`]).
     min_gain: f64,
+    /// The smallest gain since the last [`Processor::take_gain_reduction_db`].
+    window_min_gain: f64,
 }
 
 impl Limiter {
@@ -120,6 +122,7 @@ impl Limiter {
             n: 0,
             initial: (ceiling_db, release),
             min_gain: 1.0,
+            window_min_gain: 1.0,
         };
         l.reset();
         l
@@ -182,10 +185,16 @@ impl Processor for Limiter {
         self.avg_sum = self.window as f64;
         self.n = 0;
         self.min_gain = 1.0;
+        self.window_min_gain = 1.0;
     }
 
     fn report(&self) -> Option<f64> {
         Some(-20.0 * libm::log10(self.min_gain))
+    }
+
+    fn take_gain_reduction_db(&mut self) -> Option<f32> {
+        let g = std::mem::replace(&mut self.window_min_gain, 1.0);
+        Some((-20.0 * libm::log10(g)) as f32)
     }
 
     fn set_param(&mut self, id: ParamId, value: f64) {
@@ -213,6 +222,7 @@ impl Processor for Limiter {
             self.held = min.min(1.0 - (1.0 - self.held) * self.release);
             let g = self.average(self.held);
             self.min_gain = self.min_gain.min(g);
+            self.window_min_gain = self.window_min_gain.min(g);
             self.n += 1;
             let out_pos = (self.delay_pos + 1) % len;
             for (ch, d) in io.iter_mut().zip(self.delay.iter_mut()) {

@@ -9,6 +9,7 @@ pub mod delay;
 pub mod dynamics;
 pub mod eq;
 pub mod expander;
+pub mod fastmath;
 pub mod gain;
 pub mod limiter;
 pub mod oversample;
@@ -65,6 +66,13 @@ pub trait Processor: Send {
     /// key signal for the same frames (1 or 2 channels).
     fn process(&mut self, io: &mut [&mut [f32]], sidechain: Option<&[&[f32]]>);
 
+    /// Whether the processor is linear in its input: scaling the input by `g` scales
+    /// the output by `g` (filters, delays, reverbs; not dynamics or saturation). The
+    /// loudness solve runs a chain's linear head once instead of once per trial.
+    fn is_linear(&self) -> bool {
+        false
+    }
+
     /// Whether output can continue after the input falls silent (reverb, delay feedback);
     /// `tail auto` keeps rendering while such processors ring.
     fn has_tail(&self) -> bool {
@@ -75,6 +83,13 @@ pub trait Processor: Send {
     /// for a limiter, its largest gain reduction in dB (positive). `None` when the
     /// processor has nothing to report.
     fn report(&self) -> Option<f64> {
+        None
+    }
+
+    /// For the visual report's plot over time: the deepest gain reduction (dB,
+    /// positive) since the last call, which starts the next window. `None` for
+    /// processors that do not reduce gain.
+    fn take_gain_reduction_db(&mut self) -> Option<f32> {
         None
     }
 }

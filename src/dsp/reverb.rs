@@ -304,6 +304,10 @@ impl Fdn {
 }
 
 impl Processor for Fdn {
+    fn is_linear(&self) -> bool {
+        true
+    }
+
     fn reset(&mut self) {
         (self.decay, self.damping) = self.initial;
         self.design();

@@ -42,6 +42,10 @@ pub struct Width {
 }
 
 impl Processor for Width {
+    fn is_linear(&self) -> bool {
+        true
+    }
+
     fn reset(&mut self) {
         self.width.jump(self.initial);
     }
@@ -113,6 +117,10 @@ pub struct Polarity {
 }
 
 impl Processor for Polarity {
+    fn is_linear(&self) -> bool {
+        true
+    }
+
     fn reset(&mut self) {}
 
     fn process(&mut self, io: &mut [&mut [f32]], _sidechain: Option<&[&[f32]]>) {

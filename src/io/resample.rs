@@ -3,6 +3,9 @@
 //! rubato's API changes with every major version (DEPENDENCIES.md §2.8), so nothing
 //! outside this file names it. `Fft` is the fixed-ratio FFT resampler that measured
 //! flat to 20 kHz with −190 dB residuals (REFERENCES.md §7); it runs in f64 here.
+//! Its FFTs are rustfft's, which picks AVX, SSE or scalar kernels at run time: the
+//! same on every run and block size on one machine, but the last bits may differ
+//! between CPU families (see `crate::repro`).
 //!
 //! Guarantees:
 //! - Output length is exactly `round(in_frames · out / in)`, computed in integers

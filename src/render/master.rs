@@ -51,6 +51,8 @@ pub struct MasterStage {
     margin_db: f64,
     chunk: usize,
     rate: u32,
+    /// Whether the linear head of the chain has been applied to `input`.
+    baked: bool,
 }
 
 fn buffers(n: usize) -> [Vec<f32>; 2] {
@@ -122,6 +124,7 @@ pub fn split(mix: &Mix, plan: &mut Plan, chunk: usize) -> Result<MasterStage, Di
         margin_db: 0.0,
         chunk,
         rate: mix.session.rate,
+        baked: false,
     })
 }
 
@@ -170,11 +173,12 @@ impl MasterStage {
     }
 
     /// Runs the chain over the whole input at `drive_db`, handing each block of output
-    /// (latency removed) to `sink`.
+    /// (latency removed) to `sink`, with the deepest gain reduction of the chain's
+    /// limiters over the block (dB, for the visual report).
     fn run<E>(
         &mut self,
         drive_db: f64,
-        mut sink: impl FnMut([&[f32]; 2]) -> Result<(), E>,
+        mut sink: impl FnMut([&[f32]; 2], Option<f32>) -> Result<(), E>,
     ) -> Result<(), E> {
         for p in &mut self.chain.inserts {
             p.reset();
@@ -198,8 +202,11 @@ impl MasterStage {
                 .run(pos, n, &mut self.out, std::slice::from_ref(&self.feed))
                 .expect("a strip without a source cannot fail");
             let skip = self.chain_latency.saturating_sub(at).min(n);
+            let gr = (self.chain.inserts.iter_mut())
+                .filter_map(|p| p.take_gain_reduction_db())
+                .reduce(f32::max);
             if skip < n {
-                sink([&self.out.post[0][skip..n], &self.out.post[1][skip..n]])?;
+                sink([&self.out.post[0][skip..n], &self.out.post[1][skip..n]], gr)?;
             }
             at += n;
         }
@@ -209,8 +216,17 @@ impl MasterStage {
     /// Integrated loudness of the chain's output at `drive_db`.
     fn loudness(&mut self, drive_db: f64) -> Option<f64> {
         let mut ebu = EbuR128::new(2, self.rate, Mode::I).expect("stereo at the session rate");
-        let _ = self.run(drive_db, |b| ebu.add_frames_planar_f32(&b));
+        let _ = self.run(drive_db, |b, _| ebu.add_frames_planar_f32(&b));
         ebu.loudness_global().ok().filter(|x| x.is_finite())
+    }
+
+    /// Runs the chain once more as delivered (after [`Self::deliver`]), for the
+    /// visual report's meters: each block of output and its gain reduction.
+    pub fn replay(&mut self, drive_db: f64, mut sink: impl FnMut([&[f32]; 2], Option<f32>)) {
+        let _ = self.run(drive_db, |b, gr| {
+            sink(b, gr);
+            Ok::<(), ()>(())
+        });
     }
 
     fn gain_reduction(&self) -> Option<f64> {
@@ -221,8 +237,58 @@ impl MasterStage {
             .reduce(f64::max)
     }
 
+    /// Runs the chain's linear head (trim and the leading linear inserts, such as an
+    /// EQ, when no lane moves them) over the kept input once, and drops it from the
+    /// chain. The drive is a gain, and a linear stage commutes with a gain, so every
+    /// trial of the search (and the final run) then starts after the head: the same
+    /// result as running it each time, up to rounding, at a fraction of the cost.
+    fn bake_linear_head(&mut self) {
+        if self.chain.auto.trim.is_some() {
+            return;
+        }
+        let automated = |k: usize| self.chain.auto.inserts.iter().any(|(i, _, _)| *i == k);
+        let head = self
+            .chain
+            .inserts
+            .iter()
+            .enumerate()
+            .take_while(|(k, p)| p.is_linear() && !automated(*k))
+            .count();
+        if head == 0 && self.chain.trim == 1.0 {
+            return;
+        }
+        let trim = self.chain.trim;
+        let total = self.input[0].len();
+        let mut at = 0;
+        while at < total {
+            let n = self.chunk.min(total - at);
+            let [l, r] = &mut self.input;
+            let mut io: [&mut [f32]; 2] = [&mut l[at..at + n], &mut r[at..at + n]];
+            if trim != 1.0 {
+                io.iter_mut()
+                    .for_each(|c| c.iter_mut().for_each(|x| *x *= trim));
+            }
+            for p in &mut self.chain.inserts[..head] {
+                p.process(&mut io, None);
+            }
+            at += n;
+        }
+        self.chain.trim = 1.0;
+        self.chain.inserts.drain(..head);
+        for (k, _, _) in &mut self.chain.auto.inserts {
+            *k -= head;
+        }
+        for (k, _, _) in &mut self.limiters {
+            *k -= head;
+        }
+    }
+
     /// Finds the drive (see [`super::solve`]).
     pub fn solve(&mut self) -> Result<Solved, Diagnostic> {
+        if !self.baked {
+            self.bake_linear_head();
+            self.baked = true;
+        }
         let (target, ceiling) = (self.target, self.ceiling);
         solve::solve(target, ceiling, |d| self.loudness(d))
     }
@@ -296,7 +362,7 @@ impl MasterStage {
         }
         let mut pending = masters.to_vec();
         for attempt in 0..4 {
-            self.run(solved.drive_db, |b| {
+            self.run(solved.drive_db, |b, _| {
                 pending.iter().try_for_each(|&i| outputs[i].push(b, false))
             })?;
             if attempt == 0 {

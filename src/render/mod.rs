@@ -10,6 +10,7 @@ pub mod delay;
 pub mod dither;
 pub mod generator;
 pub mod master;
+pub mod meters;
 pub mod output;
 pub mod report;
 pub mod rng;
@@ -42,6 +43,8 @@ pub struct RenderOptions {
     pub file_stem: String,
     /// When set (Ctrl-C), the render stops before the next chunk and writes nothing.
     pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    /// Gather the measurements of the visual report ([`meters`]).
+    pub meters: bool,
 }
 
 impl Default for RenderOptions {
@@ -52,6 +55,7 @@ impl Default for RenderOptions {
             out_dir: None,
             file_stem: "mix".into(),
             cancel: None,
+            meters: false,
         }
     }
 }
@@ -83,6 +87,9 @@ pub struct RenderReport {
     /// Warnings found while rendering (heavy limiting, a ceiling passed).
     #[serde(skip)]
     pub warnings: Vec<Diagnostic>,
+    /// The visual report's measurements, when asked for.
+    #[serde(skip)]
+    pub meters: Option<meters::Measured>,
 }
 
 /// Progress: frames done and the expected total (which `tail auto` may extend).
@@ -134,6 +141,10 @@ pub fn render(
     let mut pos: u64 = 0;
     let mut written: u64 = 0;
     let mut block_peak = 0.0f32;
+    let mut meters = (opts.meters)
+        .then(|| meters::Meters::new(mix, &plan, main_len))
+        .transpose()
+        .map_err(|e| vec![Diagnostic::global("meters", e)])?;
     loop {
         // Output time lags render time by the total latency.
         let out_pos = pos.saturating_sub(latency);
@@ -163,6 +174,9 @@ pub fn render(
         run_chunk(&mut plan, pos, n, pool.as_ref())?;
         // The first `latency` frames of render time come before time zero.
         let skip = latency.saturating_sub(pos).min(n as u64) as usize;
+        if let Some(m) = &mut meters {
+            m.chunk(&mut plan, skip, n, stage.is_none(), pool.as_ref());
+        }
         let sum = &plan.outs[plan.master].post;
         if let Some(st) = &mut stage {
             // Loudness mode: the master's input is kept whole for the solve.
@@ -209,6 +223,9 @@ pub fn render(
         st.trim_input(written);
         let mut s = st.solve().map_err(|d| vec![d])?;
         warnings = st.deliver(&mut s, &mut outputs)?;
+        if let Some(m) = &mut meters {
+            m.replay(st, s.drive_db);
+        }
         solved = Some(s);
     }
     drop(stage);
@@ -247,6 +264,7 @@ pub fn render(
         frames: written,
         solved,
         warnings,
+        meters: meters.map(|m| m.finish(mix, &plan, written)),
     })
 }
 

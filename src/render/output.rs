@@ -90,6 +90,9 @@ impl Output {
         path: &std::path::Path,
         export: &Export,
     ) -> Result<Box<dyn AudioSink>, Diagnostic> {
+        if matches!(export.kind, crate::ir::ExportKind::Meter { .. }) {
+            return Ok(Box::new(NullSink));
+        }
         crate::io::create_writer(
             path,
             export.format,
@@ -304,5 +307,20 @@ impl Output {
     pub fn finish(&mut self) -> Result<(), Diagnostic> {
         self.close()?;
         self.commit()
+    }
+}
+
+/// Where a meter tap's audio goes: nowhere; only its [`Meter`] reads it.
+struct NullSink;
+
+impl AudioSink for NullSink {
+    fn write(&mut self, _: &[&[f32]]) -> Result<(), crate::io::AudioError> {
+        Ok(())
+    }
+    fn clipped(&self) -> u64 {
+        0
+    }
+    fn finish(self: Box<Self>) -> Result<(), crate::io::AudioError> {
+        Ok(())
     }
 }

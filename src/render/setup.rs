@@ -258,7 +258,7 @@ pub fn prepare(mix: &Mix, world: &dyn World, chunk: usize) -> Result<Plan, Vec<D
     let mut aligned: Vec<Option<(DelayLine, [Vec<f32>; 2])>> =
         (0..all.len()).map(|_| None).collect();
     for e in &mix.exports {
-        if let ExportKind::Stems { of } = &e.kind {
+        if let ExportKind::Stems { of } | ExportKind::Meter { of } = &e.kind {
             for name in of {
                 if let Some(i) = mix.strips.iter().position(|s| &s.name == name) {
                     aligned[pos_of[i]] = Some((
@@ -348,7 +348,7 @@ pub fn outputs(
         let path = PathBuf::from(e.path.to_string_lossy().replace("{file}", &opts.file_stem));
         match &e.kind {
             ExportKind::Master => open(path, e, Tap::Master),
-            ExportKind::Stems { of } => {
+            ExportKind::Stems { of } | ExportKind::Meter { of } => {
                 for name in of {
                     if let Some(i) = mix.strips.iter().position(|s| &s.name == name) {
                         open(
