@@ -20,3 +20,4 @@ mod report_html;
 mod strip;
 mod support;
 mod tools;
+mod watch;

@@ -6,6 +6,7 @@ mod album;
 mod analyze;
 mod check;
 mod diff;
+mod docs;
 mod fmt;
 mod graph;
 mod init;
@@ -43,6 +44,8 @@ enum Command {
     Verify(verify::Args),
     /// Print the compiled mix and its signal graph.
     Graph(graph::Args),
+    /// Print the processor reference (every parameter's unit, range and default) as Markdown.
+    Docs(docs::Args),
     /// Render, then re-render whenever the mix or any file it reads is saved.
     Watch(watch::Args),
     /// Rewrite .mix files in the canonical layout (`--check`: only list the ones that differ).
@@ -69,6 +72,7 @@ pub fn run() -> ExitCode {
         Command::Check(a) => check::run(a),
         Command::Verify(a) => verify::run(a),
         Command::Graph(a) => graph::run(a),
+        Command::Docs(a) => docs::run(a),
         Command::Watch(a) => watch::run(a),
         Command::Fmt(a) => fmt::run(a),
         Command::Init(a) => init::run(a),

@@ -6,6 +6,7 @@ pub mod compressor;
 pub mod convolve;
 pub mod deesser;
 pub mod delay;
+pub mod docs;
 pub mod dynamics;
 pub mod eq;
 pub mod expander;

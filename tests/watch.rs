@@ -1,0 +1,186 @@
+//! `mixdown watch` as a child process on a temporary project: edits, atomic saves,
+//! broken saves, deleted stems, no-op saves and Ctrl-C.
+
+use crate::support::{Project, sine};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+struct Watch {
+    child: Child,
+    lines: Receiver<String>,
+    log: Vec<String>,
+}
+
+impl Watch {
+    fn start(p: &Project) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mixdown"))
+            .args(["watch", "song.mix", "--debounce", "50"])
+            .current_dir(p.dir.path())
+            .env("NO_COLOR", "1")
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("spawn watch");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, lines) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut w = Self {
+            child,
+            lines,
+            log: Vec::new(),
+        };
+        w.expect("[watch] rendered");
+        w.expect("watching");
+        w
+    }
+
+    /// Waits for a line containing `needle` (10 s at most: file events are slow on busy machines).
+    #[track_caller]
+    fn expect(&mut self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            match self
+                .lines
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            {
+                Ok(line) => {
+                    self.log.push(line.clone());
+                    if line.contains(needle) {
+                        return line;
+                    }
+                }
+                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
+                    panic!(
+                        "no line with {needle:?}; watch said:\n{}",
+                        self.log.join("\n")
+                    )
+                }
+            }
+        }
+    }
+
+    /// Lines that arrive within `ms`.
+    fn quiet_for(&mut self, ms: u64) -> Vec<String> {
+        let mut got = Vec::new();
+        while let Ok(line) = self.lines.recv_timeout(Duration::from_millis(ms)) {
+            got.push(line);
+        }
+        self.log.extend(got.clone());
+        got
+    }
+
+    fn alive(&mut self) -> bool {
+        self.child.try_wait().expect("try_wait").is_none()
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn mix(level: &str) -> String {
+    format!(
+        "session {{ tail 0s }}\ntrack s \"stem.wav\" {{ gain {level} }}\nexport \"out/m.wav\" {{ bits 24 }}\n"
+    )
+}
+
+fn project() -> Project {
+    let p = Project::new();
+    p.wav("stem.wav", 48000, &[sine(440.0, 0.3, 48000, 4800)])
+        .mix(&mix("0dB"));
+    p
+}
+
+fn master(p: &Project) -> Vec<u8> {
+    std::fs::read(p.path("out/m.wav")).expect("master")
+}
+
+#[test]
+fn an_edit_and_an_atomic_rename_save_re_render() {
+    let p = project();
+    let mut w = Watch::start(&p);
+    let first = master(&p);
+    p.mix(&mix("-6dB"));
+    w.expect("[watch] rendered all strips after a change to song.mix");
+    let second = master(&p);
+    assert_ne!(first, second);
+    // Save the way vim and VS Code do: write a temp file, rename it over the mix.
+    p.file(".song.mix.swp", mix("-12dB").as_bytes());
+    std::fs::rename(p.path(".song.mix.swp"), p.path("song.mix")).expect("rename");
+    w.expect("[watch] rendered all strips after a change to song.mix");
+    assert_ne!(master(&p), second);
+}
+
+#[test]
+fn a_broken_save_keeps_the_output_and_the_process() {
+    let p = project();
+    let mut w = Watch::start(&p);
+    let good = master(&p);
+    p.mix("track s \"stem.wav\" { gain -6dB \n");
+    w.expect("render failed");
+    assert!(w.alive());
+    assert_eq!(master(&p), good, "a failed render replaced the master");
+    p.mix(&mix("-3dB"));
+    w.expect("[watch] rendered all strips after a change to song.mix");
+    assert_ne!(master(&p), good);
+}
+
+#[test]
+fn a_deleted_stem_is_an_error_until_it_returns() {
+    let p = project();
+    let mut w = Watch::start(&p);
+    let good = master(&p);
+    let stem = std::fs::read(p.path("stem.wav")).expect("stem");
+    std::fs::remove_file(p.path("stem.wav")).expect("remove");
+    w.expect("render failed");
+    assert_eq!(master(&p), good);
+    p.file("stem.wav", &stem);
+    w.expect("[watch] rendered all strips after a change to stem.wav");
+}
+
+#[test]
+fn a_save_without_changes_renders_nothing() {
+    let p = project();
+    let mut w = Watch::start(&p);
+    p.mix(&mix("0dB"));
+    w.expect("saved without changes");
+    let after = w.quiet_for(400);
+    assert!(
+        !after.iter().any(|l| l.contains("[watch] rendered")),
+        "a no-op save rendered:\n{}",
+        after.join("\n")
+    );
+}
+
+#[test]
+fn ctrl_c_stops_cleanly() {
+    let p = project();
+    let mut w = Watch::start(&p);
+    let pid = w.child.id().to_string();
+    let status = Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while w.alive() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!w.alive(), "watch did not stop on Ctrl-C");
+    let names: Vec<String> = std::fs::read_dir(p.path("out"))
+        .expect("out")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec!["m.wav".to_string()], "stray files after Ctrl-C");
+}
