@@ -19,6 +19,7 @@
 //!   independent strips, with sums in a fixed order so any thread count and chunk size
 //!   write the same bytes.
 
+pub mod album;
 pub mod analysis;
 pub mod cli;
 pub mod compile;

@@ -1,6 +1,7 @@
 //! Integration tests: the real `mixdown` binary on temporary projects.
 //! One module per feature; `support` holds the project builder and WAV helpers.
 
+mod album;
 mod asserts;
 mod automation;
 mod bad_input;

@@ -16,6 +16,9 @@ pub struct Args {
 
 pub fn run(a: Args) -> ExitCode {
     let world = DiskWorld::new();
+    if crate::album::is_album(&world, &a.file) {
+        return super::album::check(&world, &a.file);
+    }
     let mut rep = Reporter::new(a.format);
     let code = check(&a, &world, &mut rep);
     rep.finish("check", &a.file, code, serde_json::Map::new())

@@ -2,6 +2,7 @@
 //! 1 the mix has errors (including audio that fails to decode, a failed assertion, a
 //! lock mismatch), 2 usage or environment errors.
 
+mod album;
 mod analyze;
 mod check;
 mod diff;

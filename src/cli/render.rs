@@ -62,6 +62,13 @@ pub struct Outcome {
 pub fn run(a: Args) -> ExitCode {
     let cancel = super::interrupt_flag();
     let world = DiskWorld::new();
+    if crate::album::is_album(&world, &a.file) {
+        if a.lock || a.locked || a.format != Format::Human {
+            eprintln!("error: --lock, --locked and --format are not supported for albums yet");
+            return ExitCode::from(2);
+        }
+        return ExitCode::from(super::album::render_once(&a.file, &a.flags, &world, cancel).code);
+    }
     let mut rep = Reporter::new(a.format);
     let mut extra = serde_json::Map::new();
     let code = super::lockfile::render(&a, &world, cancel, &mut rep, &mut extra);
@@ -75,6 +82,9 @@ pub fn render_once(
     world: &dyn World,
     cancel: Arc<AtomicBool>,
 ) -> Outcome {
+    if crate::album::is_album(world, file) {
+        return super::album::render_once(file, flags, world, cancel);
+    }
     let mut rep = Reporter::new(Format::Human);
     match rep.compile(world, file) {
         Ok(mix) => render_mix(&mix, file, flags, world, cancel, &mut rep),

@@ -83,16 +83,12 @@ fn lower_file(
     chains: &chain::Chains,
     diags: &mut Vec<Diagnostic>,
 ) -> Mix {
+    // An album file is rendered by `crate::album`; lowering it here reports its mistakes.
+    crate::album::lower::lower(file, base, diags);
     let mut sessions = Vec::new();
     for item in &file.items {
-        match item {
-            Item::Session(s) => sessions.push(s),
-            Item::Album(a) => diags.push(Diagnostic::error(
-                "unsupported",
-                a.span,
-                "albums are not supported by this version yet",
-            )),
-            _ => {}
+        if let Item::Session(s) = item {
+            sessions.push(s);
         }
     }
     for extra in sessions.iter().skip(1) {
