@@ -134,3 +134,10 @@ place "$TMP/vox.wav" $((3 * BAR)) 0 "$TMP/v1r.wav" $((2 * BAR)) "$TMP/v2r.wav"
 $SOX "$TMP/vox.wav" -b 16 vox.flac gain -n -3
 
 ls -l kick.flac snare.flac hats.flac bass.wav pad.flac vox.flac
+
+# A 0.6 s stereo impulse response for the convolution reverb: seeded white noise with
+# a logarithmic fade (about an exponential decay). The right side starts 0.1 s further
+# into the same seeded noise, so the two sides are decorrelated.
+$SOX -n -r $RATE -c 1 -b 16 "$TMP/ir-l.wav" synth 0.6 whitenoise gain -12 fade l 0 0.6 0.6
+$SOX -n -r $RATE -c 1 -b 16 "$TMP/ir-r.wav" synth 0.7 whitenoise trim 0.1 gain -12 fade l 0 0.6 0.6
+$SOX -M "$TMP/ir-l.wav" "$TMP/ir-r.wav" -b 16 room-ir.flac
