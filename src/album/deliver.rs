@@ -63,7 +63,7 @@ pub fn limit(x: &[Vec<f32>; 2], ceiling_db: f64, rate: u32) -> ([Vec<f32>; 2], f
 
 /// Measures `x[range]` as a file of its own.
 pub fn measure(x: &[Vec<f32>; 2], range: Range<usize>, rate: u32) -> Measurement {
-    let mut m = Meter::new(rate, 2).expect("stereo at the album rate");
+    let mut m = Meter::delivery(rate, 2).expect("stereo at the album rate");
     let (l, r) = (&x[0][range.clone()], &x[1][range]);
     for (a, b) in l.chunks(BLOCK).zip(r.chunks(BLOCK)) {
         m.push(&[a, b]).expect("equal channels");

@@ -44,7 +44,7 @@ pub struct Meter {
     ebu: EbuR128,
     rate: u32,
     channels: usize,
-    /// Frames per 10 ms slice (floor, so slices are never longer than 10 ms).
+    /// Frames per read slice (10 ms, or 100 ms for delivery; floor, so slices are never longer).
     slice: usize,
     /// Frames pushed into the current slice.
     in_slice: usize,
@@ -57,6 +57,24 @@ pub struct Meter {
 impl Meter {
     /// A meter for `channels` channels (mono counts once, L/R for stereo).
     pub fn new(rate: u32, channels: usize) -> Result<Self, MeterError> {
+        Self::with_read_step(rate, channels, 100)
+    }
+
+    /// A meter for files as they are delivered: the same integrated loudness, LRA and
+    /// peaks, but the maximum momentary loudness read every 100 ms instead of every
+    /// 10 ms. Each read re-sums the 400 ms window, which made the 10 ms reads the most
+    /// expensive part of writing a file; `analyze` keeps the 10 ms steps that EBU
+    /// Tech 3341 case 13 needs.
+    pub fn delivery(rate: u32, channels: usize) -> Result<Self, MeterError> {
+        Self::with_read_step(rate, channels, 10)
+    }
+
+    /// `reads_per_second` of the momentary loudness (short-term: a tenth as often).
+    fn with_read_step(
+        rate: u32,
+        channels: usize,
+        reads_per_second: usize,
+    ) -> Result<Self, MeterError> {
         let setup = || MeterError::Setup { channels, rate };
         let mode = Mode::I | Mode::LRA | Mode::TRUE_PEAK | Mode::SAMPLE_PEAK | Mode::M | Mode::S;
         let ch = u32::try_from(channels).map_err(|_| setup())?;
@@ -68,7 +86,7 @@ impl Meter {
             ebu,
             rate,
             channels,
-            slice: (rate as usize / 100).max(1),
+            slice: (rate as usize / reads_per_second).max(1),
             in_slice: 0,
             slices: 0,
             frames: 0,

@@ -53,7 +53,7 @@ pub struct Output {
 }
 
 fn new_meter(e: &Export) -> Result<Meter, Diagnostic> {
-    Meter::new(e.rate, 2).map_err(|m| Diagnostic::error("output", e.span, m.to_string()))
+    Meter::delivery(e.rate, 2).map_err(|m| Diagnostic::error("output", e.span, m.to_string()))
 }
 
 impl Output {
