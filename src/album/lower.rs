@@ -217,20 +217,7 @@ fn lower_album(a: &ast::Album, base: &Path, diags: &mut Vec<Diagnostic>) -> Albu
 }
 
 fn hz(v: &Value) -> Option<u32> {
-    match v.kind {
-        ValueKind::Number {
-            value,
-            unit: Some(u @ (Unit::Hz | Unit::Khz)),
-        } => {
-            let hz = if u == Unit::Khz {
-                value * 1000.0
-            } else {
-                value
-            };
-            (hz.fract() == 0.0 && (8000.0..=384_000.0).contains(&hz)).then_some(hz as u32)
-        }
-        _ => None,
-    }
+    crate::compile::values::sample_rate(v, "the album rate").ok()
 }
 
 pub(super) fn text(v: &Value, diags: &mut Vec<Diagnostic>) -> Option<String> {

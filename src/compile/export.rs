@@ -109,33 +109,10 @@ pub fn lower_export(
                     format!("`bits` is 16, 24 or 32float, found {}", describe(v)),
                 )),
             },
-            ("rate", Some(v)) => {
-                match v.kind {
-                    ValueKind::Number {
-                        value,
-                        unit: Some(u @ (Unit::Hz | Unit::Khz)),
-                    } => {
-                        let hz = if u == Unit::Khz {
-                            value * 1000.0
-                        } else {
-                            value
-                        };
-                        if hz.fract() != 0.0 || !(8000.0..=384_000.0).contains(&hz) {
-                            diags.push(Diagnostic::error("out-of-range", v.span, "an export rate must be a whole number of Hz between 8kHz and 384kHz"));
-                        } else {
-                            out.rate = hz.round() as u32;
-                        }
-                    }
-                    _ => diags.push(Diagnostic::error(
-                        "wrong-unit",
-                        v.span,
-                        format!(
-                            "`rate` expects a sample rate such as 44.1kHz, found {}",
-                            describe(v)
-                        ),
-                    )),
-                }
-            }
+            ("rate", Some(v)) => match super::values::sample_rate(v, "an export rate") {
+                Ok(hz) => out.rate = hz,
+                Err(d) => diags.push(d),
+            },
             (
                 "dither",
                 Some(Value {

@@ -48,30 +48,9 @@ pub fn lower_session(session: Option<&Session>, diags: &mut Vec<Diagnostic>) -> 
         };
         match (c.name.name.as_str(), c.args.first()) {
             ("rate", Some(v)) if c.args.len() == 1 => {
-                match v.kind {
-                    ValueKind::Number {
-                        value,
-                        unit: Some(u @ (Unit::Hz | Unit::Khz)),
-                    } => {
-                        let hz = if u == Unit::Khz {
-                            value * 1000.0
-                        } else {
-                            value
-                        };
-                        if hz.fract() != 0.0 || !(8000.0..=384_000.0).contains(&hz) {
-                            diags.push(Diagnostic::error("out-of-range", v.span, "the session rate must be a whole number of Hz between 8kHz and 384kHz"));
-                        } else {
-                            out.rate = hz as u32;
-                        }
-                    }
-                    _ => diags.push(Diagnostic::error(
-                        "wrong-unit",
-                        v.span,
-                        format!(
-                            "`rate` expects a sample rate such as 48kHz, found {}",
-                            describe(v)
-                        ),
-                    )),
+                match super::values::sample_rate(v, "the session rate") {
+                    Ok(hz) => out.rate = hz,
+                    Err(d) => diags.push(d),
                 }
             }
             ("tempo", Some(v)) => match (v.kind.clone(), at) {

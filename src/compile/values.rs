@@ -234,6 +234,40 @@ impl Units<'_> {
     }
 }
 
+/// A sample rate (`48kHz`, `44100Hz`): a whole number of Hz from 8 kHz to 384 kHz.
+/// `what` names the setting in messages ("the session rate", "an export rate").
+pub fn sample_rate(v: &Value, what: &str) -> Result<u32, Diagnostic> {
+    match v.kind {
+        ValueKind::Number {
+            value,
+            unit: Some(u @ (Unit::Hz | Unit::Khz)),
+        } => {
+            let hz = if u == Unit::Khz {
+                value * 1000.0
+            } else {
+                value
+            };
+            if hz.fract() != 0.0 || !(8000.0..=384_000.0).contains(&hz) {
+                Err(Diagnostic::error(
+                    "out-of-range",
+                    v.span,
+                    format!("{what} must be a whole number of Hz between 8kHz and 384kHz"),
+                ))
+            } else {
+                Ok(hz as u32)
+            }
+        }
+        _ => Err(Diagnostic::error(
+            "wrong-unit",
+            v.span,
+            format!(
+                "`rate` expects a sample rate such as 48kHz or 44.1kHz, found {}",
+                describe(v)
+            ),
+        )),
+    }
+}
+
 /// Seconds of a note length at `bpm` quarter notes per minute.
 pub fn note_seconds(bpm: f64, num: u32, den: u32, modifier: NoteModifier) -> f64 {
     let quarters = 4.0 * f64::from(num) / f64::from(den.max(1));
