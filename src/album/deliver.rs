@@ -38,27 +38,9 @@ pub fn limit(x: &[Vec<f32>; 2], ceiling_db: f64, rate: u32) -> ([Vec<f32>; 2], f
         max_frames: BLOCK,
     };
     let mut lim = Limiter::new(ceiling_db, RELEASE_S, LOOKAHEAD_S, &ctx);
-    let lat = lim.latency();
-    let len = x[0].len();
-    let mut out = [Vec::with_capacity(len + lat), Vec::with_capacity(len + lat)];
-    let mut buf = [vec![0.0f32; BLOCK], vec![0.0f32; BLOCK]];
-    let mut at = 0;
-    while at < len + lat {
-        let n = BLOCK.min(len + lat - at);
-        for (b, src) in buf.iter_mut().zip(x) {
-            for (i, v) in b[..n].iter_mut().enumerate() {
-                *v = src.get(at + i).copied().unwrap_or(0.0);
-            }
-        }
-        let [l, r] = &mut buf;
-        lim.process(&mut [&mut l[..n], &mut r[..n]], None);
-        for (o, b) in out.iter_mut().zip(&buf) {
-            o.extend_from_slice(&b[..n]);
-        }
-        at += n;
-    }
+    let out = crate::dsp::limiter::limit_whole(&mut lim, x, BLOCK);
     let gr = lim.report().map_or(0.0, f64::abs);
-    (out.map(|mut o| o.split_off(lat)), gr)
+    (out, gr)
 }
 
 /// Measures `x[range]` as a file of its own.

@@ -166,6 +166,32 @@ impl Limiter {
     }
 }
 
+/// Limits a whole stereo buffer (a file being delivered), compensating the
+/// limiter's lookahead so the output lines up with the input, processed in blocks
+/// of `block` frames.
+pub fn limit_whole(lim: &mut Limiter, x: &[Vec<f32>], block: usize) -> [Vec<f32>; 2] {
+    let lat = lim.latency();
+    let len = x[0].len();
+    let mut out = [Vec::with_capacity(len + lat), Vec::with_capacity(len + lat)];
+    let mut buf = [vec![0.0f32; block], vec![0.0f32; block]];
+    let mut at = 0;
+    while at < len + lat {
+        let n = block.min(len + lat - at);
+        for (b, src) in buf.iter_mut().zip(x) {
+            for (i, v) in b[..n].iter_mut().enumerate() {
+                *v = src.get(at + i).copied().unwrap_or(0.0);
+            }
+        }
+        let [l, r] = &mut buf;
+        lim.process(&mut [&mut l[..n], &mut r[..n]], None);
+        for (o, b) in out.iter_mut().zip(&buf) {
+            o.extend_from_slice(&b[..n]);
+        }
+        at += n;
+    }
+    out.map(|mut o| o.split_off(lat))
+}
+
 impl Processor for Limiter {
     fn latency(&self) -> usize {
         self.latency

@@ -5,7 +5,7 @@
 use super::dither::Quantiser;
 use crate::analysis::{Measurement, Meter};
 use crate::diag::Diagnostic;
-use crate::dsp::{BuildContext, Processor, limiter::Limiter};
+use crate::dsp::{BuildContext, limiter::Limiter};
 use crate::io::AudioSink;
 use crate::ir::Export;
 use std::path::PathBuf;
@@ -275,26 +275,7 @@ impl Output {
             max_frames: block,
         };
         let mut lim = Limiter::new(ceiling, 0.05, 0.0015, &ctx);
-        let lat = lim.latency();
-        let len = x[0].len();
-        let mut out = [Vec::with_capacity(len + lat), Vec::with_capacity(len + lat)];
-        let mut buf = [vec![0.0f32; block], vec![0.0f32; block]];
-        let mut at = 0;
-        while at < len + lat {
-            let n = block.min(len + lat - at);
-            for (b, src) in buf.iter_mut().zip(&x) {
-                for (i, v) in b[..n].iter_mut().enumerate() {
-                    *v = src.get(at + i).copied().unwrap_or(0.0);
-                }
-            }
-            let [l, r] = &mut buf;
-            lim.process(&mut [&mut l[..n], &mut r[..n]], None);
-            for (o, b) in out.iter_mut().zip(&buf) {
-                o.extend_from_slice(&b[..n]);
-            }
-            at += n;
-        }
-        out.into_iter().map(|mut o| o.split_off(lat)).collect()
+        crate::dsp::limiter::limit_whole(&mut lim, &x, block).into()
     }
 
     /// Moves the finished file into place.
