@@ -111,17 +111,7 @@ pub struct AlbumReport {
 }
 
 fn cancelled(opts: &Options) -> Result<(), Vec<Diagnostic>> {
-    if opts
-        .cancel
-        .as_ref()
-        .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
-    {
-        return Err(vec![Diagnostic::global(
-            "interrupted",
-            "interrupted: no file was written or changed",
-        )]);
-    }
-    Ok(())
+    crate::render::check_cancel(opts.cancel.as_ref())
 }
 
 /// Renders every deliverable of `album`. An error in any song, or in the level or

@@ -65,7 +65,7 @@ pub fn render_once(
     };
     super::print_diags(&report.warnings, world);
     if let Some(path) = &flags.report
-        && let Err(e) = write_report(path, &report)
+        && let Err(e) = crate::render::report::write(path, &report)
     {
         eprintln!("error: cannot write the report {}: {e}", path.display());
         return done(2);
@@ -87,23 +87,6 @@ pub fn render_once(
         seconds: started.elapsed().as_secs_f64(),
         checked: vec![],
     }
-}
-
-/// The album report as YAML (`.yaml`/`.yml`) or JSON (anything else), as a mix's.
-fn write_report(path: &Path, report: &AlbumReport) -> Result<(), String> {
-    let yaml = matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("yaml" | "yml")
-    );
-    let text = if yaml {
-        serde_saphyr::to_string(report).map_err(|e| e.to_string())?
-    } else {
-        serde_json::to_string_pretty(report).map_err(|e| e.to_string())? + "\n"
-    };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
-    }
-    std::fs::write(path, text).map_err(|e| e.to_string())
 }
 
 fn lufs(x: Option<f64>) -> String {

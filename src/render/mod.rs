@@ -163,16 +163,7 @@ pub fn render(
             break;
         }
         let n = n as usize;
-        if opts
-            .cancel
-            .as_ref()
-            .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
-        {
-            return Err(vec![Diagnostic::global(
-                "interrupted",
-                "interrupted: no file was written or changed",
-            )]);
-        }
+        check_cancel(opts.cancel.as_ref())?;
         run_chunk(&mut plan, pos, n, pool.as_ref())?;
         // The first `latency` frames of render time come before time zero.
         let skip = latency.saturating_sub(pos).min(n as u64) as usize;
@@ -274,6 +265,20 @@ fn peak_of(sig: &[Vec<f32>; 2], from: usize, to: usize, acc: f32) -> f32 {
     sig.iter()
         .flat_map(|c| &c[from..to])
         .fold(acc, |m, x| m.max(x.abs()))
+}
+
+/// Stops a render when Ctrl-C set the flag: the unfinished outputs are then dropped
+/// and their temporary files removed, so nothing is written or changed.
+pub fn check_cancel(
+    cancel: Option<&std::sync::Arc<std::sync::atomic::AtomicBool>>,
+) -> Result<(), Vec<Diagnostic>> {
+    if cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {
+        return Err(vec![Diagnostic::global(
+            "interrupted",
+            "interrupted: no file was written or changed",
+        )]);
+    }
+    Ok(())
 }
 
 /// Renders one chunk of every strip, level by level.

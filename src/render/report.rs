@@ -124,8 +124,8 @@ pub fn build(r: &RenderReport, target: Option<f64>) -> std::io::Result<Report> {
     })
 }
 
-/// Writes the report as YAML (`.yaml`/`.yml`) or JSON (anything else).
-pub fn write(path: &Path, report: &Report) -> Result<(), String> {
+/// Writes a report (a mix's or an album's) as YAML (`.yaml`/`.yml`) or JSON (anything else).
+pub fn write(path: &Path, report: &impl Serialize) -> Result<(), String> {
     let yaml = matches!(
         path.extension().and_then(|e| e.to_str()),
         Some("yaml" | "yml")
