@@ -21,6 +21,7 @@
 
 pub mod album;
 pub mod analysis;
+pub mod cache;
 pub mod cli;
 pub mod compile;
 pub mod diag;

@@ -5,6 +5,7 @@ mod album;
 mod asserts;
 mod automation;
 mod bad_input;
+mod cache;
 mod cli;
 mod determinism;
 mod diagnostics;

@@ -112,13 +112,13 @@ fn an_edit_and_an_atomic_rename_save_re_render() {
     let mut w = Watch::start(&p);
     let first = master(&p);
     p.mix(&mix("-6dB"));
-    w.expect("[watch] rendered all strips after a change to song.mix");
+    w.expect("[watch] rendered after a change to song.mix");
     let second = master(&p);
     assert_ne!(first, second);
     // Save the way vim and VS Code do: write a temp file, rename it over the mix.
     p.file(".song.mix.swp", mix("-12dB").as_bytes());
     std::fs::rename(p.path(".song.mix.swp"), p.path("song.mix")).expect("rename");
-    w.expect("[watch] rendered all strips after a change to song.mix");
+    w.expect("[watch] rendered after a change to song.mix");
     assert_ne!(master(&p), second);
 }
 
@@ -132,7 +132,7 @@ fn a_broken_save_keeps_the_output_and_the_process() {
     assert!(w.alive());
     assert_eq!(master(&p), good, "a failed render replaced the master");
     p.mix(&mix("-3dB"));
-    w.expect("[watch] rendered all strips after a change to song.mix");
+    w.expect("[watch] rendered after a change to song.mix");
     assert_ne!(master(&p), good);
 }
 
@@ -146,7 +146,46 @@ fn a_deleted_stem_is_an_error_until_it_returns() {
     w.expect("render failed");
     assert_eq!(master(&p), good);
     p.file("stem.wav", &stem);
-    w.expect("[watch] rendered all strips after a change to stem.wav");
+    w.expect("[watch] rendered after a change to stem.wav");
+}
+
+#[test]
+fn an_edit_re_renders_only_what_it_reaches() {
+    let text = |gain: &str, bits: u32| {
+        format!(
+            "session {{ tail 0s }}\ntrack a \"stem.wav\" {{ gain {gain} }}\n\
+             track b \"stem.wav\" {{ eq {{ highpass 200Hz }} }}\n\
+             export \"out/m.wav\" {{ bits 24 }}\n\
+             export stems \"out/{{name}}.wav\" {{ of a, b; bits {bits} }}\n"
+        )
+    };
+    let p = project();
+    p.mix(&text("0dB", 24));
+    let mut w = Watch::start(&p);
+    let b_stem = std::fs::read(p.path("out/b.wav")).expect("stem b");
+    p.mix(&text("-6dB", 24));
+    w.expect("[watch] rendered after a change to song.mix");
+    let line = w.expect("[watch]   ");
+    assert!(
+        line.contains("re-rendered a, master;") && line.contains("1 from the cache"),
+        "{line}"
+    );
+    assert!(
+        line.contains("1 files already up to date"),
+        "b's stem: {line}"
+    );
+    assert_eq!(std::fs::read(p.path("out/b.wav")).expect("b"), b_stem);
+    // An export's format: no strip runs, and only that export's files are written.
+    let master = master(&p);
+    p.mix(&text("-6dB", 16));
+    w.expect("[watch] rendered after a change to song.mix");
+    let line = w.expect("[watch]   ");
+    assert!(line.contains("no strip re-rendered"), "{line}");
+    assert!(
+        line.contains("1 files already up to date"),
+        "the master: {line}"
+    );
+    assert_eq!(master, std::fs::read(p.path("out/m.wav")).expect("m"));
 }
 
 #[test]

@@ -83,6 +83,7 @@ pub fn render_once(
             solved: None,
             warnings: Vec::new(),
             meters: None,
+            cache: None,
         }),
         seconds: started.elapsed().as_secs_f64(),
         checked: vec![],

@@ -31,6 +31,30 @@ pub struct Flags {
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Keep decoded sources and rendered strips in DIR, and reuse what earlier renders left there.
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
+    /// Budget of the render cache in memory (and in its folder), in MB.
+    #[arg(long, value_name = "MB", default_value_t = crate::cache::DEFAULT_BUDGET_MB)]
+    pub cache_mb: usize,
+    /// The cache `watch` keeps from one render to the next.
+    #[arg(skip)]
+    pub shared_cache: Option<Arc<crate::cache::Cache>>,
+}
+
+impl Flags {
+    /// The cache to render with: `watch`'s own, or one over `--cache DIR`.
+    pub fn open_cache(&self) -> Result<Option<Arc<crate::cache::Cache>>, String> {
+        if let Some(c) = &self.shared_cache {
+            return Ok(Some(c.clone()));
+        }
+        match &self.cache {
+            None => Ok(None),
+            Some(dir) => crate::cache::Cache::new(self.cache_mb, Some(dir.clone()))
+                .map(|c| Some(Arc::new(c)))
+                .map_err(|e| format!("cannot use the cache folder {}: {e}", dir.display())),
+        }
+    }
 }
 
 #[derive(clap::Args)]
@@ -118,7 +142,15 @@ pub fn render_mix(
         rep.diags(&[d], world);
         return fail(2);
     }
+    let cache = match flags.open_cache() {
+        Ok(c) => c,
+        Err(e) => {
+            rep.diags(&[crate::diag::Diagnostic::global("cache", e)], world);
+            return fail(2);
+        }
+    };
     let opts = RenderOptions {
+        cache,
         jobs: flags
             .jobs
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
@@ -196,6 +228,9 @@ pub fn render_mix(
                         "  loudness {} LUFS: drive {:+.2} dB, limiter {limiter}, {:.2} LUFS ({} runs of the master chain)",
                         t.lufs, s.drive_db, s.integrated_lufs, s.trials
                     );
+                }
+                if let (Some(c), None) = (&report.cache, &flags.shared_cache) {
+                    eprintln!("  cache: {}", c.summary());
                 }
                 for f in &report.files {
                     let m = f.measured.as_ref();

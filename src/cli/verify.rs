@@ -73,6 +73,10 @@ fn verify(
         chunk: 4096,
         report: None,
         quiet: true,
+        // Verify proves the render from scratch: no cache.
+        cache: None,
+        cache_mb: 0,
+        shared_cache: None,
     };
     let out = render_mix(&mix, &a.file, &flags, world, super::interrupt_flag(), rep);
     if rep.format == Format::Json {

@@ -5,6 +5,7 @@
 //! prints its diagnostics and leaves the last good outputs untouched.
 
 use super::render::{Flags, Outcome, render_once};
+use crate::cache::Cache;
 use crate::world::{DiskWorld, World};
 use notify::RecursiveMode;
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
@@ -29,15 +30,12 @@ pub struct Args {
 /// The content of every input, to tell a real change from a touch.
 type Snapshot = BTreeMap<PathBuf, Option<blake3::Hash>>;
 
-fn snapshot(paths: &BTreeSet<PathBuf>) -> Snapshot {
-    paths.iter().map(|p| (p.clone(), hash_file(p))).collect()
-}
-
-fn hash_file(path: &Path) -> Option<blake3::Hash> {
-    let mut h = blake3::Hasher::new();
-    let mut f = std::fs::File::open(path).ok()?;
-    std::io::copy(&mut f, &mut h).ok()?;
-    Some(h.finalize())
+/// Hashes each input, reading again only the files whose size or time changed.
+fn snapshot(paths: &BTreeSet<PathBuf>, cache: &Cache) -> Snapshot {
+    paths
+        .iter()
+        .map(|p| (p.clone(), cache.file_hash(p)))
+        .collect()
 }
 
 struct Pass {
@@ -60,8 +58,16 @@ fn pass(
     Pass { deps, outcome }
 }
 
-pub fn run(a: Args) -> ExitCode {
+pub fn run(mut a: Args) -> ExitCode {
     let cancel = super::interrupt_flag();
+    let cache = match Cache::new(a.flags.cache_mb, a.flags.cache.clone()) {
+        Ok(c) => std::sync::Arc::new(c),
+        Err(e) => {
+            eprintln!("error: cannot use the cache folder: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    a.flags.shared_cache = Some(cache.clone());
     let (tx, rx) = mpsc::channel::<DebounceEventResult>();
     let mut debouncer = match new_debouncer(Duration::from_millis(a.debounce), None, tx) {
         Ok(d) => d,
@@ -72,7 +78,7 @@ pub fn run(a: Args) -> ExitCode {
     };
     let mut current = pass(&a.file, &a.flags, &cancel);
     let mut watched: BTreeSet<PathBuf> = BTreeSet::new();
-    let mut snap = snapshot(&current.deps);
+    let mut snap = snapshot(&current.deps, &cache);
     status(&current, &[]);
     loop {
         // Watch the folder of every input (a missing folder is retried after the next render).
@@ -122,7 +128,7 @@ pub fn run(a: Args) -> ExitCode {
             if !touched {
                 continue;
             }
-            let now = snapshot(&current.deps);
+            let now = snapshot(&current.deps, &cache);
             let changed: Vec<PathBuf> = now
                 .iter()
                 .filter(|(p, h)| snap.get(*p) != Some(h))
@@ -137,7 +143,7 @@ pub fn run(a: Args) -> ExitCode {
             break changed;
         };
         current = pass(&a.file, &a.flags, &cancel);
-        snap = snapshot(&current.deps);
+        snap = snapshot(&current.deps, &cache);
         status(&current, &changed);
         if cancel.load(Ordering::SeqCst) {
             return ExitCode::SUCCESS;
@@ -160,13 +166,26 @@ fn status(p: &Pass, changed: &[PathBuf]) {
         Some(r) => {
             let master = r
                 .files
-                .first()
-                .map(|f| format!(", master peak {:.2} dBFS", f.peak_dbfs))
+                .iter()
+                .find(|f| f.master)
+                .or(r.files.first())
+                .map(|f| match &f.measured {
+                    Some(m) => format!(
+                        "; master {} LUFS, {:.2} dBTP",
+                        m.integrated_lufs
+                            .map_or("-inf".into(), |l| format!("{l:.2}")),
+                        m.true_peak_dbtp
+                    ),
+                    None => format!("; master peak {:.2} dBFS", f.peak_dbfs),
+                })
                 .unwrap_or_default();
             eprintln!(
-                "[watch] rendered all strips{what} in {:.2}s{master}",
+                "[watch] rendered{what} in {:.2}s{master}",
                 p.outcome.seconds
             );
+            if let Some(c) = &r.cache {
+                eprintln!("[watch]   {}", c.summary());
+            }
         }
         None => eprintln!("[watch] render failed{what}; the last good outputs are untouched"),
     }

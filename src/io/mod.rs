@@ -103,7 +103,7 @@ pub trait AudioSink: Send {
 
 /// A [`FrameSource`] over planar buffers in memory.
 pub struct MemorySource {
-    planes: Vec<Vec<f32>>,
+    planes: std::sync::Arc<Vec<Vec<f32>>>,
     rate: u32,
     pos: usize,
 }
@@ -111,6 +111,11 @@ pub struct MemorySource {
 impl MemorySource {
     /// All planes must have the same length.
     pub fn new(planes: Vec<Vec<f32>>, rate: u32) -> Self {
+        Self::shared(std::sync::Arc::new(planes), rate)
+    }
+
+    /// Reads planes that others hold too (a decoded source kept in the render cache).
+    pub fn shared(planes: std::sync::Arc<Vec<Vec<f32>>>, rate: u32) -> Self {
         debug_assert!(planes.windows(2).all(|w| w[0].len() == w[1].len()));
         Self {
             planes,
@@ -131,7 +136,7 @@ impl FrameSource for MemorySource {
         let total = self.planes.first().map_or(0, Vec::len);
         let want = out.first().map_or(0, |o| o.len());
         let n = want.min(total - self.pos);
-        for (o, p) in out.iter_mut().zip(&self.planes) {
+        for (o, p) in out.iter_mut().zip(self.planes.iter()) {
             o[..n].copy_from_slice(&p[self.pos..self.pos + n]);
         }
         self.pos += n;

@@ -283,12 +283,17 @@ impl MasterStage {
         }
     }
 
-    /// Finds the drive (see [`super::solve`]).
-    pub fn solve(&mut self) -> Result<Solved, Diagnostic> {
+    /// Readies the chain for [`Self::deliver`] with a drive solved before (cached).
+    pub fn skip_solve(&mut self) {
         if !self.baked {
             self.bake_linear_head();
             self.baked = true;
         }
+    }
+
+    /// Finds the drive (see [`super::solve`]).
+    pub fn solve(&mut self) -> Result<Solved, Diagnostic> {
+        self.skip_solve();
         let (target, ceiling) = (self.target, self.ceiling);
         solve::solve(target, ceiling, |d| self.loudness(d))
     }

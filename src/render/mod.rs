@@ -8,6 +8,7 @@
 #[cfg(test)]
 mod alloc_tests;
 pub mod automation;
+pub mod cached;
 pub mod delay;
 pub mod dither;
 pub mod generator;
@@ -47,6 +48,8 @@ pub struct RenderOptions {
     pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
     /// Gather the measurements of the visual report ([`meters`]).
     pub meters: bool,
+    /// Replay what an earlier render computed, and keep what this one computes.
+    pub cache: Option<std::sync::Arc<crate::cache::Cache>>,
 }
 
 impl Default for RenderOptions {
@@ -58,6 +61,7 @@ impl Default for RenderOptions {
             file_stem: "mix".into(),
             cancel: None,
             meters: false,
+            cache: None,
         }
     }
 }
@@ -92,6 +96,9 @@ pub struct RenderReport {
     /// The visual report's measurements, when asked for.
     #[serde(skip)]
     pub meters: Option<meters::Measured>,
+    /// What the cache replayed and what ran, when rendering with one.
+    #[serde(skip)]
+    pub cache: Option<cached::CacheReport>,
 }
 
 /// Progress: frames done and the expected total (which `tail auto` may extend).
@@ -103,6 +110,25 @@ pub fn render(
     world: &dyn World,
     opts: &RenderOptions,
     progress: Progress,
+) -> Result<RenderReport, Vec<Diagnostic>> {
+    let mut forced = cached::Forced::default();
+    for restart in 0.. {
+        // Each restart runs more nodes; should that not settle, render without the cache.
+        forced.off = restart >= 3;
+        match pass(mix, world, opts, progress, &mut forced) {
+            Err(d) if d.len() == 1 && d[0].code == cached::RESTART => continue,
+            r => return r,
+        }
+    }
+    unreachable!("the loop returns")
+}
+
+fn pass(
+    mix: &Mix,
+    world: &dyn World,
+    opts: &RenderOptions,
+    progress: Progress,
+    forced: &mut cached::Forced,
 ) -> Result<RenderReport, Vec<Diagnostic>> {
     let chunk = opts.chunk.max(1);
     let mut plan = setup::prepare(mix, world, chunk)?;
@@ -139,6 +165,27 @@ pub fn render(
         Tail::Auto => (song, true),
     };
     let tail_block = (rate / 10).max(1);
+    let cache = opts.cache.as_deref().filter(|_| !forced.off);
+    let mut session = match cache {
+        Some(c) => Some(cached::begin(
+            c,
+            mix,
+            world,
+            &mut plan,
+            &mut outputs,
+            forced,
+            opts.meters,
+        )?),
+        None => None,
+    };
+    let mut kept_solve = None;
+    if let Some(s) = &mut session
+        && s.stage_kept(&outputs)
+    {
+        // Every master file is already right: no solve, no master chain.
+        stage = None;
+        kept_solve = s.solve(mix, &plan);
+    }
     let cap = song + TAIL_CAP_SECONDS * rate;
     let mut pos: u64 = 0;
     let mut written: u64 = 0;
@@ -164,7 +211,12 @@ pub fn render(
         }
         let n = n as usize;
         check_cancel(opts.cancel.as_ref())?;
-        run_chunk(&mut plan, pos, n, pool.as_ref())?;
+        if let Err(d) = run_chunk(&mut plan, pos, n, pool.as_ref()) {
+            if let Some(s) = &session {
+                cached::exhausted(&plan, &s.keys, pos - plan.origin + n as u64, forced);
+            }
+            return Err(d);
+        }
         // The first `latency` frames of render time come before time zero.
         let skip = latency.saturating_sub(pos).min(n as u64) as usize;
         if let Some(m) = &mut meters {
@@ -210,11 +262,27 @@ pub fn render(
     for o in &mut outputs {
         o.release(true).map_err(|d| vec![d])?;
     }
+    if let Some(s) = &session {
+        s.check_kept(written, forced)?;
+    }
     let mut warnings = Vec::new();
-    let mut solved = None;
+    let mut solved = kept_solve;
     if let Some(st) = &mut stage {
         st.trim_input(written);
-        let mut s = st.solve().map_err(|d| vec![d])?;
+        let cached = session.as_mut().and_then(|s| s.solve(mix, &plan));
+        let mut s = match cached {
+            Some(s) => {
+                st.skip_solve();
+                s
+            }
+            None => {
+                let s = st.solve().map_err(|d| vec![d])?;
+                if let Some(sess) = &session {
+                    sess.put_solve(mix, &plan, s);
+                }
+                s
+            }
+        };
         warnings = st.deliver(&mut s, &mut outputs)?;
         if let Some(m) = &mut meters {
             m.replay(st, s.drive_db);
@@ -252,12 +320,14 @@ pub fn render(
             ceiling_trim_db: 20.0 * o.gain.log10(),
         });
     }
+    let cache = session.map(|s| s.finish(&mut plan, &outputs, &mut files));
     Ok(RenderReport {
         files,
         frames: written,
         solved,
         warnings,
         meters: meters.map(|m| m.finish(mix, &plan, written)),
+        cache,
     })
 }
 
@@ -289,24 +359,37 @@ fn run_chunk(
     pool: Option<&rayon::ThreadPool>,
 ) -> Result<(), Vec<Diagnostic>> {
     let mut start = 0;
+    let c = cached::Chunk {
+        pos,
+        origin: plan.origin,
+        n,
+    };
     for &len in &plan.level_sizes {
         let (done, rest) = plan.outs.split_at_mut(start);
+        let done: &[strip::StripOut] = done;
         let outs = &mut rest[..len];
         let states = &mut plan.states[start..start + len];
+        let replay = &plan.replay[start..start + len];
+        let record = &mut plan.record[start..start + len];
+        let step = |(((s, o), rp), rc)| cached::step(s, o, rp, rc, c, done);
         // `try_for_each` stops at an error without collecting anything, so a chunk
         // allocates nothing. With several failures (rare: broken stems) any one of them
         // is reported; the others surface on the next render.
+        // Replays are copies: a level with one node to run is not worth the threads.
+        let running = replay.iter().filter(|r| r.is_none()).count();
         let result = match pool {
-            Some(pool) if len > 1 => pool.install(|| {
-                states
-                    .par_iter_mut()
+            Some(pool) if running > 1 => pool.install(|| {
+                (states.par_iter_mut())
                     .zip(outs.par_iter_mut())
-                    .try_for_each(|(s, o)| s.run(pos, n, o, done))
+                    .zip(replay.par_iter())
+                    .zip(record.par_iter_mut())
+                    .try_for_each(step)
             }),
-            _ => states
-                .iter_mut()
+            _ => (states.iter_mut())
                 .zip(outs.iter_mut())
-                .try_for_each(|(s, o)| s.run(pos, n, o, done)),
+                .zip(replay.iter())
+                .zip(record.iter_mut())
+                .try_for_each(step),
         };
         result.map_err(|d| vec![d])?;
         start += len;

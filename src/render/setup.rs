@@ -32,6 +32,12 @@ pub struct Plan {
     pub latency: usize,
     /// The timeline sample where the last source ends.
     pub song_len: u64,
+    /// The render-time sample the render starts at (0, or a region's pre-roll).
+    pub origin: u64,
+    /// Per node, the cached output it replays instead of running ([`super::cached`]).
+    pub replay: Vec<Option<super::cached::Replay>>,
+    /// Per node that runs with a cache, its output so far, for the cache.
+    pub record: Vec<Option<Vec<Vec<f32>>>>,
 }
 
 fn db(db: f64) -> f32 {
@@ -278,6 +284,9 @@ pub fn prepare(mix: &Mix, world: &dyn World, chunk: usize) -> Result<Plan, Vec<D
         aligned,
         latency,
         song_len,
+        origin: 0,
+        replay: vec![None; all.len()],
+        record: vec![None; all.len()],
     })
 }
 

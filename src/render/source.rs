@@ -141,6 +141,26 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
+/// A whole file decoded and converted to `rate` (what the render cache keeps).
+pub fn decode_whole(
+    world: &dyn World,
+    path: &std::path::Path,
+    rate: u32,
+) -> Result<Vec<Vec<f32>>, AudioError> {
+    let reader = world.open(path).map_err(AudioError::Read)?;
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let decoder = crate::io::open(reader, ext.as_deref())?;
+    if decoder.info().rate == rate {
+        let mut d = decoder;
+        crate::io::read_to_end(&mut d)
+    } else {
+        crate::io::read_to_end(&mut crate::io::Resampled::new(decoder, rate)?)
+    }
+}
+
 fn count_frames(
     world: &dyn World,
     path: &std::path::Path,
@@ -208,7 +228,13 @@ impl SourceStream {
         Ok(())
     }
 
-    fn fail(&self, e: AudioError) -> Diagnostic {
+    /// Reads from planes already decoded at the render rate (the render cache's copy
+    /// of this file) instead of decoding the file.
+    pub fn preload(&mut self, planes: crate::cache::Planes, rate: u32) {
+        self.feed = Feed::File(Box::new(crate::io::MemorySource::shared(planes, rate)));
+    }
+
+    pub fn fail(&self, e: AudioError) -> Diagnostic {
         Diagnostic::error("audio", self.span, format!("{} {e}", self.name))
             .with_label_text("this file")
     }

@@ -1,0 +1,221 @@
+//! The render cache: what `watch` (and `render --cache DIR`) keeps between renders so
+//! that a save re-renders only what it changed.
+//!
+//! Three kinds of entry, all addressed by content ([`keys`]):
+//! - **sources**: a track's file decoded and resampled to the session rate, keyed by
+//!   the file's bytes and the rate;
+//! - **nodes**: a strip's whole output (post-fader, and pre-fader when a send taps
+//!   it), keyed by everything that determines it, its inputs' keys included; a strip
+//!   whose key is cached is replayed, not run;
+//! - **outputs**: a file written by an export, keyed by what was written into it,
+//!   with the hash of its bytes: when the file on disk still has those bytes it is
+//!   not written again.
+//!
+//! Sources and nodes live in memory within a budget (`--cache-mb`); the least
+//! recently used go first, sources before nodes (a source only helps when its strip
+//! runs again). With a folder, they are also written there and read back by later
+//! processes (CI reusing its decoded sources), within the same budget on disk.
+//!
+//! A replay is the very samples a run wrote, so a cached render is bit-identical to
+//! an uncached one.
+
+mod disk;
+pub mod files;
+pub mod keys;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+pub type Key = blake3::Hash;
+
+/// Planar samples: a source's channels, or a node's `[post L, post R, (pre L, pre R)]`.
+pub type Planes = Arc<Vec<Vec<f32>>>;
+
+/// The default memory budget, in MB: two hours of stereo 48 kHz nodes, or a long
+/// song's whole graph several times over.
+pub const DEFAULT_BUDGET_MB: usize = 2048;
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+enum Kind {
+    Source,
+    Node,
+}
+
+impl Kind {
+    fn prefix(self) -> &'static str {
+        match self {
+            Kind::Source => "source",
+            Kind::Node => "node",
+        }
+    }
+}
+
+struct Entry {
+    planes: Planes,
+    kind: Kind,
+    /// The render that last used it.
+    used: u64,
+}
+
+fn bytes(planes: &[Vec<f32>]) -> usize {
+    planes.iter().map(|p| p.len() * 4).sum()
+}
+
+/// A file as an export wrote it: the report line and the hash of its bytes.
+#[derive(Clone)]
+pub struct WrittenFile {
+    pub written: crate::render::Written,
+    pub hash: Key,
+}
+
+#[derive(Default)]
+struct Inner {
+    entries: HashMap<(Kind, Key), Entry>,
+    bytes: usize,
+    generation: u64,
+    outputs: HashMap<Key, WrittenFile>,
+    solves: HashMap<Key, crate::render::solve::Solved>,
+    files: files::Memo,
+}
+
+pub struct Cache {
+    inner: Mutex<Inner>,
+    budget: usize,
+    dir: Option<PathBuf>,
+}
+
+impl Cache {
+    /// A cache of `budget_mb` megabytes, kept on disk in `dir` too when given.
+    pub fn new(budget_mb: usize, dir: Option<PathBuf>) -> std::io::Result<Self> {
+        if let Some(d) = &dir {
+            std::fs::create_dir_all(d)?;
+        }
+        Ok(Self {
+            inner: Mutex::new(Inner::default()),
+            budget: budget_mb.saturating_mul(1 << 20),
+            dir,
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic elsewhere cannot leave the maps half-updated: every update is one insert.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Starts a render: what it uses from now on counts as recently used.
+    pub fn begin(&self) {
+        self.lock().generation += 1;
+    }
+
+    pub fn source(&self, key: &Key) -> Option<Planes> {
+        self.get(Kind::Source, key)
+    }
+
+    pub fn node(&self, key: &Key) -> Option<Planes> {
+        self.get(Kind::Node, key)
+    }
+
+    pub fn put_source(&self, key: Key, planes: Planes) {
+        self.put(Kind::Source, key, planes);
+    }
+
+    pub fn put_node(&self, key: Key, planes: Planes) {
+        self.put(Kind::Node, key, planes);
+    }
+
+    fn get(&self, kind: Kind, key: &Key) -> Option<Planes> {
+        {
+            let mut inner = self.lock();
+            let generation = inner.generation;
+            if let Some(e) = inner.entries.get_mut(&(kind, *key)) {
+                e.used = generation;
+                return Some(e.planes.clone());
+            }
+        }
+        let dir = self.dir.as_deref()?;
+        let planes: Planes = Arc::new(disk::read(&disk::path(dir, kind.prefix(), key))?);
+        self.remember(kind, *key, planes.clone());
+        Some(planes)
+    }
+
+    fn put(&self, kind: Kind, key: Key, planes: Planes) {
+        if let Some(dir) = &self.dir {
+            // A cache that cannot be written only costs time later; never fail a render.
+            let _ = disk::write(&disk::path(dir, kind.prefix(), &key), &planes);
+        }
+        self.remember(kind, key, planes);
+    }
+
+    fn remember(&self, kind: Kind, key: Key, planes: Planes) {
+        let size = bytes(&planes);
+        if size > self.budget {
+            return;
+        }
+        let mut inner = self.lock();
+        let used = inner.generation;
+        if let Some(old) = inner
+            .entries
+            .insert((kind, key), Entry { planes, kind, used })
+        {
+            inner.bytes -= bytes(&old.planes);
+        }
+        inner.bytes += size;
+        self.evict(&mut inner);
+    }
+
+    /// Drops entries until the budget holds: the least recently used first, sources
+    /// before nodes of the same render, then the largest.
+    fn evict(&self, inner: &mut Inner) {
+        if inner.bytes <= self.budget {
+            return;
+        }
+        let mut order: Vec<_> = inner
+            .entries
+            .iter()
+            .map(|(k, e)| (e.used, e.kind, std::cmp::Reverse(bytes(&e.planes)), *k))
+            .collect();
+        order.sort_by_key(|e| (e.0, e.1, e.2));
+        for (_, _, _, k) in order {
+            if inner.bytes <= self.budget {
+                break;
+            }
+            if let Some(e) = inner.entries.remove(&k) {
+                inner.bytes -= bytes(&e.planes);
+            }
+        }
+    }
+
+    /// Bytes held in memory.
+    pub fn held(&self) -> usize {
+        self.lock().bytes
+    }
+
+    /// Keeps the cache folder within the budget, dropping the least recently used files.
+    pub fn prune_disk(&self) {
+        if let Some(dir) = &self.dir {
+            disk::prune(dir, self.budget as u64);
+        }
+    }
+
+    pub fn output(&self, key: &Key) -> Option<WrittenFile> {
+        self.lock().outputs.get(key).cloned()
+    }
+
+    pub fn put_output(&self, key: Key, file: WrittenFile) {
+        self.lock().outputs.insert(key, file);
+    }
+
+    pub fn solve(&self, key: &Key) -> Option<crate::render::solve::Solved> {
+        self.lock().solves.get(key).copied()
+    }
+
+    pub fn put_solve(&self, key: Key, solved: crate::render::solve::Solved) {
+        self.lock().solves.insert(key, solved);
+    }
+
+    /// The blake3 of a file's bytes, read again only when its size or time changed.
+    pub fn file_hash(&self, path: &Path) -> Option<Key> {
+        files::hash(&mut self.lock().files, path)
+    }
+}
