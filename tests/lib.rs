@@ -16,6 +16,7 @@ mod lock;
 mod mastering;
 mod modules;
 mod processors;
+mod region;
 mod render;
 mod report_html;
 mod strip;

@@ -124,10 +124,15 @@ pub fn solve(mix: &Mix, sum: &Key) -> Key {
     h.finalize()
 }
 
-/// The key of one export's file: what feeds it, the export, where it goes, and where
-/// the render starts. (Its length is checked after the render: see
-/// `render::cached`.)
-pub fn output(o: &Output, feed: &Key, latency: usize, start: u64, stage: Option<&Key>) -> Key {
+/// The key of one export's file: what feeds it, the export, where it goes, and the
+/// region rendered. (Its length is checked after the render: see `render::cached`.)
+pub fn output(
+    o: &Output,
+    feed: &Key,
+    latency: usize,
+    region: Option<crate::render::region::Region>,
+    stage: Option<&Key>,
+) -> Key {
     let mut h = blake3::Hasher::new();
     h.update(SCHEMA.as_bytes());
     h.update(b"output");
@@ -139,6 +144,6 @@ pub fn output(o: &Output, feed: &Key, latency: usize, start: u64, stage: Option<
     h.update(o.path.to_string_lossy().as_bytes());
     h.update(&[matches!(o.tap, Tap::Master) as u8]);
     h.update(&(latency as u64).to_le_bytes());
-    h.update(&start.to_le_bytes());
+    h.update(format!("{region:?}").as_bytes());
     h.finalize()
 }

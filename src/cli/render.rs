@@ -37,12 +37,58 @@ pub struct Flags {
     /// Budget of the render cache in memory (and in its folder), in MB.
     #[arg(long, value_name = "MB", default_value_t = crate::cache::DEFAULT_BUDGET_MB)]
     pub cache_mb: usize,
+    /// Render from this time on (seconds, `1:30`, `90s` or `500ms`), with a pre-roll so it sounds as in the whole song.
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub from: Option<f64>,
+    /// Render up to this time (same forms as --from).
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub to: Option<f64>,
     /// The cache `watch` keeps from one render to the next.
     #[arg(skip)]
     pub shared_cache: Option<Arc<crate::cache::Cache>>,
 }
 
+/// A time on the timeline: `90`, `90s`, `1500ms`, `1:30` or `1:02:03.5`.
+fn parse_time(s: &str) -> Result<f64, String> {
+    let bad = || format!("`{s}` is not a time: write seconds (90, 90s), 1500ms, or m:ss (1:30)");
+    let t = s.trim();
+    let secs = if let Some(ms) = t.strip_suffix("ms") {
+        ms.trim().parse::<f64>().map_err(|_| bad())? / 1000.0
+    } else if t.contains(':') {
+        t.split(':').try_fold(0.0, |acc, part| {
+            part.parse::<f64>()
+                .map(|v| acc * 60.0 + v)
+                .map_err(|_| bad())
+        })?
+    } else {
+        t.strip_suffix('s')
+            .unwrap_or(t)
+            .trim()
+            .parse::<f64>()
+            .map_err(|_| bad())?
+    };
+    if secs.is_finite() && secs >= 0.0 {
+        Ok(secs)
+    } else {
+        Err(bad())
+    }
+}
+
 impl Flags {
+    /// `--from`/`--to` in samples at `rate`.
+    fn region(&self, rate: u32) -> Result<Option<crate::render::region::Region>, String> {
+        if self.from.is_none() && self.to.is_none() {
+            return Ok(None);
+        }
+        let at = |t: f64| (t * f64::from(rate)).round() as u64;
+        let from = self.from.map_or(0, at);
+        let to = self.to.map_or(u64::MAX, at);
+        if to <= from {
+            return Err("--to must come after --from".into());
+        }
+        Ok(Some(crate::render::region::Region { from, to }))
+    }
+
     /// The cache to render with: `watch`'s own, or one over `--cache DIR`.
     pub fn open_cache(&self) -> Result<Option<Arc<crate::cache::Cache>>, String> {
         if let Some(c) = &self.shared_cache {
@@ -86,6 +132,10 @@ pub struct Outcome {
 pub fn run(a: Args) -> ExitCode {
     let cancel = super::interrupt_flag();
     let world = DiskWorld::new();
+    if (a.lock || a.locked) && (a.flags.from.is_some() || a.flags.to.is_some()) {
+        eprintln!("error: --lock and --locked record whole renders: drop --from/--to");
+        return ExitCode::from(2);
+    }
     if crate::album::is_album(&world, &a.file) {
         if a.lock || a.locked || a.format != Format::Human {
             eprintln!("error: --lock, --locked and --format are not supported for albums yet");
@@ -149,7 +199,15 @@ pub fn render_mix(
             return fail(2);
         }
     };
+    let region = match flags.region(mix.session.rate) {
+        Ok(r) => r,
+        Err(e) => {
+            rep.diags(&[crate::diag::Diagnostic::global("usage", e)], world);
+            return fail(2);
+        }
+    };
     let opts = RenderOptions {
+        region,
         cache,
         jobs: flags
             .jobs

@@ -77,6 +77,8 @@ fn verify(
         cache: None,
         cache_mb: 0,
         shared_cache: None,
+        from: None,
+        to: None,
     };
     let out = render_mix(&mix, &a.file, &flags, world, super::interrupt_flag(), rep);
     if rep.format == Format::Json {

@@ -80,6 +80,9 @@ pub struct Session<'a> {
     pub keys: Vec<Key>,
     /// The key of the master stage (solve and master files), in loudness mode.
     pub stage: Option<Key>,
+    /// The key of the whole song's loudness solve.
+    solve_key: Key,
+    region: Option<super::region::Region>,
     /// Exports whose files are kept, with their report lines and their place among
     /// the exports.
     kept: Vec<(usize, WrittenFile)>,
@@ -101,7 +104,7 @@ pub fn begin<'a>(
     plan: &mut Plan,
     outputs: &mut Vec<Output>,
     forced: &Forced,
-    meters: bool,
+    opts: &super::RenderOptions,
 ) -> Result<Session<'a>, Vec<Diagnostic>> {
     // Room for the song and the latency; a tail grows the buffers once or twice.
     let expected = (plan.song_len + plan.latency as u64).saturating_sub(plan.origin);
@@ -168,9 +171,16 @@ pub fn begin<'a>(
         }
         h.finalize()
     });
+    // A region takes the drive the whole song was solved at, when it is known.
+    let solve = match plan.origin {
+        0 => keys::solve(mix, &keys[plan.master]),
+        _ => keys::solve(mix, &keys::nodes(mix, plan, 0, &hash)[plan.master]),
+    };
     let mut session = Session {
         cache,
         keys,
+        solve_key: solve,
+        region: opts.region,
         stage,
         kept: Vec::new(),
         remaining: (0..outputs.len()).collect(),
@@ -179,7 +189,7 @@ pub fn begin<'a>(
     if !forced.no_kept_files {
         session.keep_files(outputs, plan);
     }
-    if !meters {
+    if !opts.meters {
         mark_idle(plan, outputs);
     }
     Ok(session)
@@ -221,7 +231,7 @@ impl Session<'_> {
             Tap::Stem(p) => &self.keys[p],
         };
         let stage = self.stage.as_ref().filter(|_| matches!(o.tap, Tap::Master));
-        keys::output(o, feed, plan.latency, plan.origin, stage)
+        keys::output(o, feed, plan.latency, self.region, stage)
     }
 
     /// Drops the outputs whose file on disk is what this render would write. The
@@ -257,15 +267,14 @@ impl Session<'_> {
     }
 
     /// The cached solve, if any.
-    pub fn solve(&mut self, mix: &Mix, plan: &Plan) -> Option<super::solve::Solved> {
-        let s = self.cache.solve(&keys::solve(mix, &self.keys[plan.master]));
+    pub fn solve(&mut self) -> Option<super::solve::Solved> {
+        let s = self.cache.solve(&self.solve_key);
         self.report.solve_reused = s.is_some();
         s
     }
 
-    pub fn put_solve(&self, mix: &Mix, plan: &Plan, solved: super::solve::Solved) {
-        self.cache
-            .put_solve(keys::solve(mix, &self.keys[plan.master]), solved);
+    pub fn put_solve(&self, solved: super::solve::Solved) {
+        self.cache.put_solve(self.solve_key, solved);
     }
 
     /// Checks the kept files against the length this render came to; `Err` restarts.

@@ -38,8 +38,11 @@ pub struct MasterStage {
     out: StripOut,
     /// The sum arriving at the master, from render time zero.
     pub input: [Vec<f32>; 2],
-    /// Frames of `input` before output time zero (the latency at the master's input).
+    /// Frames of `input` before the first output frame (the latency at the master's
+    /// input, and a region's pre-roll).
     lead: usize,
+    /// Render time of `input`'s first frame (0, or where a region's pre-roll starts).
+    origin: usize,
     chain_latency: usize,
     target: LoudnessTarget,
     /// The last limiter's ceiling in the chain (dBTP).
@@ -117,6 +120,7 @@ pub fn split(mix: &Mix, plan: &mut Plan, chunk: usize) -> Result<MasterStage, Di
         },
         input: [Vec::new(), Vec::new()],
         lead: plan.latency - chain_latency,
+        origin: 0,
         chain_latency,
         target,
         ceiling,
@@ -163,6 +167,13 @@ fn db(x: f64) -> f64 {
 }
 
 impl MasterStage {
+    /// For a region render: the input starts at render time `origin` and the output
+    /// at output time `from`.
+    pub fn region(&mut self, origin: u64, from: u64) {
+        self.lead += (from - origin) as usize;
+        self.origin = origin as usize;
+    }
+
     /// Keeps `written` output frames of input (plus what the chain's latency needs).
     pub fn trim_input(&mut self, written: u64) {
         let keep = self.lead + written as usize + self.chain_latency;
@@ -197,7 +208,7 @@ impl MasterStage {
                 }
             }
             // Render time, as the master node would have seen it in the graph.
-            let pos = (at + self.lead) as u64;
+            let pos = (self.origin + self.lead + at) as u64;
             self.chain
                 .run(pos, n, &mut self.out, std::slice::from_ref(&self.feed))
                 .expect("a strip without a source cannot fail");

@@ -15,6 +15,7 @@ pub mod generator;
 pub mod master;
 pub mod meters;
 pub mod output;
+pub mod region;
 pub mod report;
 pub mod rng;
 pub mod setup;
@@ -50,6 +51,8 @@ pub struct RenderOptions {
     pub meters: bool,
     /// Replay what an earlier render computed, and keep what this one computes.
     pub cache: Option<std::sync::Arc<crate::cache::Cache>>,
+    /// Render only this part of the timeline.
+    pub region: Option<region::Region>,
 }
 
 impl Default for RenderOptions {
@@ -62,6 +65,7 @@ impl Default for RenderOptions {
             cancel: None,
             meters: false,
             cache: None,
+            region: None,
         }
     }
 }
@@ -160,10 +164,24 @@ fn pass(
     let rate = u64::from(mix.session.rate);
     let latency = plan.latency as u64;
     let song = plan.song_len;
-    let (main_len, auto) = match mix.session.tail {
+    let (mut main_len, mut auto) = match mix.session.tail {
         Tail::Fixed(t) => (song + t, false),
         Tail::Auto => (song, true),
     };
+    let cap = song + TAIL_CAP_SECONDS * rate;
+    // A region ends where it says (within what a whole render could reach).
+    let from = opts.region.map_or(0, |r| r.from);
+    if let Some(r) = opts.region {
+        main_len = r.to.min(if auto { cap } else { main_len });
+        auto = false;
+        if r.from >= main_len {
+            return Err(vec![Diagnostic::global(
+                "region",
+                format!("--from is past the end of the song ({main_len} samples)"),
+            )]);
+        }
+        region::start(&mut plan, stage.as_mut(), r, mix.session.rate);
+    }
     let tail_block = (rate / 10).max(1);
     let cache = opts.cache.as_deref().filter(|_| !forced.off);
     let mut session = match cache {
@@ -174,7 +192,7 @@ fn pass(
             &mut plan,
             &mut outputs,
             forced,
-            opts.meters,
+            opts,
         )?),
         None => None,
     };
@@ -184,10 +202,9 @@ fn pass(
     {
         // Every master file is already right: no solve, no master chain.
         stage = None;
-        kept_solve = s.solve(mix, &plan);
+        kept_solve = s.solve();
     }
-    let cap = song + TAIL_CAP_SECONDS * rate;
-    let mut pos: u64 = 0;
+    let mut pos: u64 = plan.origin;
     let mut written: u64 = 0;
     let mut block_peak = 0.0f32;
     let mut meters = (opts.meters)
@@ -217,8 +234,9 @@ fn pass(
             }
             return Err(d);
         }
-        // The first `latency` frames of render time come before time zero.
-        let skip = latency.saturating_sub(pos).min(n as u64) as usize;
+        // The first `latency` frames of render time come before time zero (and a
+        // region's pre-roll before its start).
+        let skip = (from + latency).saturating_sub(pos).min(n as u64) as usize;
         if let Some(m) = &mut meters {
             m.chunk(&mut plan, skip, n, stage.is_none(), pool.as_ref());
         }
@@ -257,7 +275,7 @@ fn pass(
             }
             block_peak = 0.0;
         }
-        progress(written, main_len.max(written));
+        progress(written, (main_len - from).max(written));
     }
     for o in &mut outputs {
         o.release(true).map_err(|d| vec![d])?;
@@ -269,7 +287,7 @@ fn pass(
     let mut solved = kept_solve;
     if let Some(st) = &mut stage {
         st.trim_input(written);
-        let cached = session.as_mut().and_then(|s| s.solve(mix, &plan));
+        let cached = session.as_mut().and_then(|s| s.solve());
         let mut s = match cached {
             Some(s) => {
                 st.skip_solve();
@@ -277,13 +295,15 @@ fn pass(
             }
             None => {
                 let s = st.solve().map_err(|d| vec![d])?;
-                if let Some(sess) = &session {
-                    sess.put_solve(mix, &plan, s);
+                match (&session, opts.region) {
+                    (Some(sess), None) => sess.put_solve(s),
+                    (_, Some(_)) => warnings.push(region::solved_alone(mix)),
+                    _ => {}
                 }
                 s
             }
         };
-        warnings = st.deliver(&mut s, &mut outputs)?;
+        warnings.extend(st.deliver(&mut s, &mut outputs)?);
         if let Some(m) = &mut meters {
             m.replay(st, s.drive_db);
         }

@@ -228,6 +228,11 @@ impl SourceStream {
         Ok(())
     }
 
+    /// Starts reading at timeline sample `pos` instead of 0 (a region render's pre-roll).
+    pub fn start_at(&mut self, pos: u64) {
+        self.skip += pos.saturating_sub(self.start).min(self.len);
+    }
+
     /// Reads from planes already decoded at the render rate (the render cache's copy
     /// of this file) instead of decoding the file.
     pub fn preload(&mut self, planes: crate::cache::Planes, rate: u32) {
