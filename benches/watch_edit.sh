@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Watch-mode benchmark (issue 7): after a one-parameter edit to one track of the shared
+# benchmark session, how long until the new master is on disk, against a cold render.
+#
+#   benches/watch_edit.sh [EDITS]      run from the project's root
+#
+# Env: LEN_S (default 60) and BENCH_DIR (default /tmp/mixdown-bench) as for
+# ../shared/bench/compare.sh, which generates the session the first time.
+# Cold: the median wall time of `mixdown render bench.mix` (no cache), three runs.
+# Edit: from the save of bench.mix (a bell gain on the kick, a different value each
+# time) to the moment the master file is replaced, as `watch` renders it: debounce
+# (50 ms here), compile, cache lookups, the kick, its bus, the master chain and its
+# loudness solve, writing. Prints each edit and the median ratio edit/cold.
+set -euo pipefail
+PROJECT=$PWD
+EDITS=${1:-5}
+export LEN_S=${LEN_S:-60}
+WORK=${BENCH_DIR:-/tmp/mixdown-bench}
+if [[ ! -f $WORK/session/.len || $(cat "$WORK/session/.len") != "$LEN_S" ]]; then
+  bash ../shared/bench/compare.sh 1 >/dev/null
+fi
+(cd "$PROJECT" && cargo build --release --quiet)
+BIN=$PROJECT/target/release/mixdown
+RUN=$(mktemp -d)
+trap 'kill $WATCH 2>/dev/null || true; rm -rf "$RUN"' EXIT
+ln -s "$WORK/session" "$RUN/session"
+cp "$WORK/bench.mix" "$RUN/bench.mix"
+cd "$RUN"
+now() { date +%s.%N; }
+cold=()
+for i in 1 2 3; do
+  t0=$(now); "$BIN" render bench.mix -o cold --quiet; t1=$(now)
+  cold+=("$(echo "$t1 - $t0" | bc)")
+done
+COLD=$(printf '%s\n' "${cold[@]}" | sort -n | sed -n 2p)
+"$BIN" watch bench.mix -o out --debounce 50 2> watch.log &
+WATCH=$!
+until grep -q "^watching" watch.log; do sleep 0.05; done
+ratios=()
+for i in $(seq "$EDITS"); do
+  before=$(stat -c %i out/bench.wav)
+  gain=$(echo "3 + $i / 10" | bc -l | sed 's/^\./0./')
+  t0=$(now)
+  sed -i "s/bell 60Hz [+0-9.]*dB q 1.0/bell 60Hz +${gain}dB q 1.0/" bench.mix
+  until [[ $(stat -c %i out/bench.wav 2>/dev/null || echo "$before") != "$before" ]]; do sleep 0.005; done
+  t1=$(now)
+  edit=$(echo "$t1 - $t0" | bc)
+  ratios+=("$(echo "$edit / $COLD" | bc -l)")
+  printf 'edit %d: new master after %.3f s (%.1f%% of a cold render)\n' "$i" "$edit" "$(echo "100 * $edit / $COLD" | bc -l)"
+  sleep 0.5
+done
+grep "re-rendered" watch.log | tail -1
+printf 'cold render %.3f s (median of 3); edit median %.1f%% of cold (session %s s)\n' "$COLD" \
+  "$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END{print 100 * a[int((NR+1)/2)]}')" "$LEN_S"
