@@ -351,3 +351,27 @@ fn two_song_files_on_one_path_are_an_error() {
     );
     assert!(!p.path("out").exists(), "a file was written");
 }
+
+#[test]
+fn a_cached_album_render_after_an_edit_writes_what_a_fresh_one_does() {
+    let p = Project::new();
+    three_songs(&p);
+    p.file(
+        "album.mix",
+        b"album \"Test\" {\nsong \"a.mix\"\nsong \"b.mix\" gap 0.5s\nsong \"c.mix\" gap 0.5s\n\
+          loudness -20LUFS album\nexport \"out/album.wav\" { bits 24 }\n}\n",
+    );
+    let render = |out: &str, cache: bool| {
+        let mut args = vec!["render", "album.mix", "-o", out];
+        if cache {
+            args.extend(["--cache", "cache"]);
+        }
+        p.run(&args).ok();
+        std::fs::read(p.path(&format!("{out}/album.wav"))).expect("album")
+    };
+    render("first", true);
+    // The songs' strips and solves come back from the cache; one song changes.
+    song(&p, "b.mix", "noise pink", "-26dBFS", 2.0);
+    let cached = render("second", true);
+    assert!(cached == render("fresh", false), "the cached album differs");
+}

@@ -71,6 +71,8 @@ pub struct Options {
     /// Stands in for `{file}` in the default export's name.
     pub file_stem: String,
     pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    /// The render cache the songs share (`watch` keeps it between renders).
+    pub cache: Option<std::sync::Arc<crate::cache::Cache>>,
 }
 
 /// One song as delivered.
@@ -146,7 +148,7 @@ pub fn render(
                         format!("{} is an album, not a song", s.written),
                     )]);
                 }
-                song::render(s, world, rate, per_song, opts.cancel.clone())
+                song::render(s, world, rate, per_song, opts)
             })
             .collect()
     });

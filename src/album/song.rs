@@ -21,14 +21,14 @@ pub struct Rendered {
     pub title: Option<String>,
 }
 
-/// Renders `song` at `rate` on `jobs` threads (the bytes do not depend on it).
-/// Errors carry the song's span or the song mix's own.
+/// Renders `song` at `rate` on `jobs` threads (the bytes do not depend on it), with
+/// the album's cancel flag and cache. Errors carry the song's span or the song mix's own.
 pub fn render(
     song: &Song,
     world: &dyn World,
     rate: u32,
     jobs: usize,
-    cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    album: &super::Options,
 ) -> Result<Rendered, Vec<Diagnostic>> {
     let fail = |m: String| vec![Diagnostic::error("song", song.span, m)];
     let mut r = match &song.source {
@@ -55,7 +55,8 @@ pub fn render(
             }];
             let opts = RenderOptions {
                 jobs,
-                cancel,
+                cancel: album.cancel.clone(),
+                cache: album.cache.clone(),
                 ..RenderOptions::default()
             };
             crate::render::render(&mix, world, &opts, &|_, _| {})?;

@@ -54,6 +54,13 @@ pub fn render_once(
             .file_stem()
             .map_or("album".into(), |s| s.to_string_lossy().into_owned()),
         cancel: Some(cancel),
+        cache: match flags.open_cache() {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return done(2);
+            }
+        },
     };
     let report = match album::render(&album, world, &opts) {
         Ok(r) => r,

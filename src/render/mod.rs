@@ -16,8 +16,8 @@ pub mod master;
 pub mod meters;
 pub mod output;
 pub mod region;
-mod result;
 pub mod report;
+mod result;
 pub mod rng;
 pub mod setup;
 pub mod solve;
@@ -28,8 +28,8 @@ use crate::diag::Diagnostic;
 use crate::ir::{Mix, Tail};
 use crate::world::World;
 use output::Tap;
-pub use result::{RenderReport, Written};
 use rayon::prelude::*;
+pub use result::{RenderReport, Written};
 use std::path::PathBuf;
 
 /// Below this, a tail is over: -96 dBFS.

@@ -38,4 +38,3 @@ pub struct RenderReport {
     #[serde(skip)]
     pub cache: Option<cached::CacheReport>,
 }
-
