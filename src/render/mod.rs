@@ -21,6 +21,7 @@ mod result;
 pub mod rng;
 pub mod setup;
 pub mod solve;
+pub mod solve_grid;
 pub mod source;
 pub mod strip;
 
