@@ -302,11 +302,42 @@ impl MasterStage {
         }
     }
 
-    /// Finds the drive (see [`super::solve`]).
+    /// Finds the drive (see [`super::solve`]), pinned to the grid of
+    /// [`super::solve_grid`].
     pub fn solve(&mut self) -> Result<Solved, Diagnostic> {
+        self.solve_from(None)
+    }
+
+    /// Finds the drive, starting from `hint` (the previous render's) when given: the
+    /// result is the same, the search shorter.
+    pub fn solve_from(&mut self, hint: Option<f64>) -> Result<Solved, Diagnostic> {
         self.skip_solve();
         let (target, ceiling) = (self.target, self.ceiling);
-        solve::solve(target, ceiling, |d| self.loudness(d))
+        let limits = (solve::MIN_DRIVE_DB, solve::MAX_DRIVE_DB);
+        let pinned = |p: super::solve_grid::Pinned, before: usize| Solved {
+            drive_db: p.drive_db,
+            integrated_lufs: p.lufs,
+            trials: before + p.trials,
+            max_gain_reduction_db: None,
+        };
+        // Without a hint, one run at 0 dB and a step as if the chain were linear
+        // (exact below the limiter, REFERENCES.md §1.3) land next to the cell.
+        let (start, spent) = match hint {
+            Some(h) => (Some(h), 0),
+            None => (self.loudness(0.0).map(|l| target.lufs - l), 1),
+        };
+        if let Some(h) = start
+            && let Some(p) = super::solve_grid::pin(h, target.lufs, limits, |a, b| {
+                (self.loudness(a), self.loudness(b))
+            })
+        {
+            return Ok(pinned(p, spent));
+        }
+        let s = solve::solve(target, ceiling, |d| self.loudness(d))?;
+        let grid = super::solve_grid::pin(s.drive_db, target.lufs, limits, |a, b| {
+            (self.loudness(a), self.loudness(b))
+        });
+        Ok(grid.map_or(s, |p| pinned(p, s.trials)))
     }
 
     /// Writes the master exports with the solved drive, holding each to its ceiling
@@ -356,7 +387,10 @@ impl MasterStage {
             if resolve {
                 self.margin_db += worst_trim;
                 let trials = solved.trials;
-                *solved = self.solve().map_err(|d| vec![d])?;
+                // From the drive just found: the grid makes the answer the same.
+                *solved = self
+                    .solve_from(Some(solved.drive_db))
+                    .map_err(|d| vec![d])?;
                 solved.trials += trials;
             }
             for &i in &masters {

@@ -262,7 +262,11 @@ fn pass(
                 s
             }
             None => {
-                let s = st.solve().map_err(|d| vec![d])?;
+                let hint = session.as_ref().and_then(|s| s.hint(mix));
+                let s = st.solve_from(hint).map_err(|d| vec![d])?;
+                if let Some(sess) = &session {
+                    sess.put_hint(mix, s.drive_db);
+                }
                 match (&session, opts.region) {
                     (Some(sess), None) => sess.put_solve(s),
                     (_, Some(_)) => warnings.push(region::solved_alone(mix)),

@@ -10,7 +10,7 @@ use crate::ir::LoudnessTarget;
 /// The most drive the solver may use (LANGUAGE.md: "more than 24 dB of drive" is an error).
 pub const MAX_DRIVE_DB: f64 = 24.0;
 /// The least drive tried: far below anything a real master needs.
-const MIN_DRIVE_DB: f64 = -60.0;
+pub const MIN_DRIVE_DB: f64 = -60.0;
 /// The solver stops within this of the target; the delivered file must be within
 /// 0.1 LU, the rest of the budget being SRC and dither.
 pub const SOLVE_TOL_LU: f64 = 0.01;

@@ -16,7 +16,10 @@
 /// better than the 0.01 LU the solve asks (a limiter's knee spans decibels).
 pub const STEP_DB: f64 = 1.0 / 64.0;
 /// Cells tried before giving up (the caller then falls back to the plain search).
-const MAX_MOVES: usize = 8;
+const MAX_MOVES: usize = 10;
+
+/// A trial: (drive dB, loudness minus target LU).
+type Point = (f64, f64);
 
 /// The pinned result: the drive, the loudness interpolated there, the chain runs spent.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -38,34 +41,57 @@ pub fn pin(
     let cell = |d: f64| (d.clamp(limits.0, limits.1) / STEP_DB).floor() as i64;
     let mut k = cell(guess);
     let mut trials = 0;
+    // The closest drives found too quiet and too loud, and the last point seen.
+    let (mut lo, mut hi, mut last): (Option<Point>, Option<Point>, Option<Point>) =
+        (None, None, None);
     for _ in 0..MAX_MOVES {
         let (a, b) = (k as f64 * STEP_DB, (k + 1) as f64 * STEP_DB);
         let (la, lb) = pair(a, b);
         trials += 2;
         let (fa, fb) = (la? - want, lb? - want);
-        if fa < 0.0 && fb >= 0.0 {
-            let t = -fa / (fb - fa);
+        for p in [(a, fa), (b, fb)] {
+            if p.1 < 0.0 {
+                lo = Some(lo.map_or(p, |l| if p.0 > l.0 { p } else { l }));
+            } else {
+                hi = Some(hi.map_or(p, |h| if p.0 < h.0 { p } else { h }));
+            }
+        }
+        // Found: two neighbouring grid points on either side (from this cell, or one
+        // from here and one from the last).
+        if let (Some(l), Some(h)) = (lo, hi)
+            && h.0 - l.0 == STEP_DB
+        {
+            let t = -l.1 / (h.1 - l.1);
             return Some(Pinned {
-                drive_db: a + t * STEP_DB,
-                lufs: want + fa + t * (fb - fa),
+                drive_db: l.0 + t * STEP_DB,
+                lufs: want + l.1 + t * (h.1 - l.1),
                 trials,
             });
         }
-        // The secant through the two ends predicts the cell; always move at least one.
-        let slope = (fb - fa) / STEP_DB;
-        let next = if slope > 1e-3 {
-            cell(a - fa / slope)
-        } else if fa >= 0.0 {
-            k - 1
-        } else {
-            k + 1
+        // The near end of this cell and the secant through the previous cell's; a
+        // prediction outside the bracket found so far bisects it instead.
+        let near = if fa >= 0.0 { (a, fa) } else { (b, fb) };
+        // The slope across this cell is a fair first guess (a limiting chain rises
+        // far slower than 1:1); one that is not plainly rising is not trusted.
+        let cell_slope = (fb - fa) / STEP_DB;
+        let mut d = match last {
+            Some(p) if (near.1 - p.1) * (near.0 - p.0) > 0.0 => {
+                near.0 - near.1 * (near.0 - p.0) / (near.1 - p.1)
+            }
+            _ if (0.05..=2.0).contains(&cell_slope) => near.0 - near.1 / cell_slope,
+            _ => near.0 - near.1,
         };
-        let next = match next.cmp(&k) {
-            std::cmp::Ordering::Equal if fa >= 0.0 => k - 1,
-            std::cmp::Ordering::Equal => k + 1,
-            _ => next,
-        };
-        if next == k || !(cell(limits.0)..=cell(limits.1)).contains(&next) {
+        if let (Some(l), Some(h)) = (lo, hi)
+            && !(d >= l.0 && d <= h.0)
+        {
+            d = 0.5 * (l.0 + h.0);
+        }
+        last = Some(near);
+        let mut next = cell(d);
+        if next == k {
+            next = if fa >= 0.0 { k - 1 } else { k + 1 };
+        }
+        if !(cell(limits.0)..=cell(limits.1)).contains(&next) {
             return None;
         }
         k = next;
