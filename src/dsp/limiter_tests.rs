@@ -1,6 +1,8 @@
 //! Tests of the `limiter`: the ceiling holds on sample and true peaks, quiet
 //! signals pass untouched (only delayed), release timing, and the common checks.
+//! The adversarial material is in `limiter_ceiling_tests.rs`.
 
+use super::meters::Sharp;
 use super::*;
 use crate::dsp::testutil::*;
 use std::f64::consts::PI;
@@ -9,26 +11,6 @@ const RATE: f64 = 48000.0;
 
 fn lim(params: &[(&str, crate::ir::ParamValue)]) -> Insert {
     insert("limiter", params, vec![])
-}
-
-/// Reference true peak: band-limited interpolation at 12 points per sample with a
-/// long (+-40 samples) Hann-windowed sinc, independent of the limiter's 4x meter.
-fn reference_true_peak(x: &[f32]) -> f64 {
-    let mut peak = 0.0f64;
-    for n in 40..x.len() - 40 {
-        peak = peak.max(f64::from(x[n]).abs());
-        for k in 1..12 {
-            let t = k as f64 / 12.0;
-            let mut y = 0.0;
-            for j in -39i64..=40 {
-                let d = t - j as f64;
-                let w = 0.5 + 0.5 * libm::cos(PI * d / 41.0);
-                y += f64::from(x[(n as i64 + j) as usize]) * w * libm::sin(PI * d) / (PI * d);
-            }
-            peak = peak.max(y.abs());
-        }
-    }
-    peak
 }
 
 /// Loud noise, lowpassed to 12 kHz by a 4th-order Butterworth so the test signal
@@ -54,6 +36,7 @@ fn ceiling_holds_on_sample_and_true_peaks() {
     let x = loud_programme(6000, 12.0);
     let y = run(make(&ins, RATE, 2).as_mut(), &x, None, 256);
     let ceiling = db_to_lin(-1.0);
+    let sharp = Sharp::new();
     for ch in &y {
         // Sample peaks: the ceiling, plus one f32 rounding step (6e-8 relative).
         assert!(
@@ -61,12 +44,11 @@ fn ceiling_holds_on_sample_and_true_peaks() {
             "sample peak {}",
             db(peak(ch))
         );
-        // True peaks: 0.2 dB over at most, the 4x meter's under-read at the top of
-        // this band-limited signal (0.15 dB) plus the reference's own error.
-        let tp = db(reference_true_peak(ch));
-        assert!(tp < -1.0 + 0.2, "true peak {tp} dBTP");
+        // True peaks (32x): at most 0.001 dB over, float rounding.
+        let tp = db(sharp.tp(ch));
+        assert!(tp < -1.0 + 0.001, "true peak {tp} dBTP");
         // And the limiter actually worked hard: 12 dB of drive on noise.
-        assert!(tp > -1.5, "true peak {tp} dBTP is far under the ceiling");
+        assert!(tp > -1.1, "true peak {tp} dBTP is far under the ceiling");
     }
 }
 
@@ -78,9 +60,11 @@ fn intersample_peaks_are_caught() {
         .map(|n| libm::sin(PI / 2.0 * n as f64 + PI / 4.0) as f32)
         .collect();
     let y = run(make(&ins, RATE, 1).as_mut(), &[x], None, 100);
-    // 0.05 dB: the 4x interpolator's passband ripple at a quarter of the rate.
-    let tp = db(reference_true_peak(&y[0][8000..]));
-    assert!((tp + 1.0).abs() < 0.05, "{tp}");
+    // The peak falls on a 16x point: it leaves the grid margin (0.047 dB) and
+    // the ripple margin (0.0009 dB) under the ceiling, to 0.001 dB.
+    let tp = db(Sharp::new().tp_within(&y[0], 8000, 9400));
+    let want = -1.0 - db(crate::dsp::truepeak::GRID_MARGIN * RIPPLE_MARGIN);
+    assert!((tp - want).abs() < 0.001, "{tp} vs {want}");
 }
 
 #[test]
@@ -88,7 +72,7 @@ fn quiet_signal_is_only_delayed() {
     let ins = lim(&[("ceiling", num(-1.0))]);
     let mut p = make(&ins, RATE, 2);
     let lat = p.latency();
-    assert_eq!(lat, 72, "1.5 ms at 48 kHz");
+    assert_eq!(lat, 72 + 84, "1.5 ms at 48 kHz, plus detection and hold");
     let x = vec![sine(4800, 440.0, RATE, 0.5), sine(4800, 550.0, RATE, 0.5)];
     let y = run(p.as_mut(), &x, None, 333);
     for (xc, yc) in x.iter().zip(&y) {
@@ -99,22 +83,38 @@ fn quiet_signal_is_only_delayed() {
 
 #[test]
 fn release_is_a_time_constant_on_the_gain() {
-    // A single full-scale click pulls the gain to the ceiling's; 50 ms later the gain
-    // has come back 63.2% of the way (the moving average delays it by half a window).
+    // A single full-scale click pulls the gain to the ceiling's; it is held for
+    // FLAT + 1 samples after the click, then comes back 63.2% of the way in 50 ms
+    // (the two moving averages delay the curve by half a ramp).
     let ins = lim(&[("ceiling", num(-6.0)), ("release", num(0.05))]);
     let mut x = vec![0.1f32; 24000];
     x[1000] = 1.0;
-    let y = run(make(&ins, RATE, 1).as_mut(), &[x], None, 64);
-    let lat = 72;
-    let gain = |n: usize| f64::from(y[0][n + lat]) / 0.1;
-    let g0 = db_to_lin(-6.0);
+    let mut p = make(&ins, RATE, 1);
+    let lat = p.latency();
+    let y = run(p.as_mut(), &[x.clone()], None, 64);
+    let gain = |n: usize| f64::from(y[0][n + lat]) / f64::from(x[n]);
+    let g0 = db_to_lin(-6.0) / (crate::dsp::truepeak::GRID_MARGIN * RIPPLE_MARGIN);
     let want = 1.0 - (1.0 - g0) * (-1.0f64).exp();
-    let half_window = (lat - DELAY + 1) as f64 / 2.0;
-    let at = (1000.0 + 0.05 * RATE + half_window) as usize;
-    // 2e-3: the moving average rounds the exponential's start over one window.
+    let ramp = 72.0;
+    let at = (1000.0 + (FLAT + 1) as f64 + (ramp - 1.0) / 2.0 + 0.05 * RATE) as usize;
+    // 2e-3: the averages round the exponential's start over one ramp.
     assert!((gain(at) - want).abs() < 2e-3, "{} vs {want}", gain(at));
+    // Flat at the need from FLAT before the click to FLAT after it.
+    for n in 1000 - FLAT..=1000 + FLAT {
+        // 1e-6: f32 output.
+        assert!((gain(n) - g0).abs() < 1e-6, "{n}: {}", gain(n));
+    }
+    // (The half-sample points next to the click read 0.99 too, so the span runs
+    // from the sample before it; further out the ramp is coming down.)
+    assert!(gain(1000 - FLAT - 4) > g0 + 1e-3);
     // The click itself (1.0, not 0.1) leaves at the ceiling.
-    assert!(f64::from(y[0][1000 + lat]) <= g0 * (1.0 + 1e-6));
+    assert!(f64::from(y[0][1000 + lat]) <= db_to_lin(-6.0));
+}
+
+#[test]
+fn short_lookahead_still_ramps_over_64_samples() {
+    let ins = lim(&[("lookahead", num(0.0005))]);
+    assert_eq!(make(&ins, RATE, 2).latency(), RAMP_MIN + 84);
 }
 
 #[test]
