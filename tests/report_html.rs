@@ -132,9 +132,8 @@ fn render_report_is_a_self_contained_page_with_the_json_numbers() {
     let again = std::fs::read_to_string(p.path("r2.html")).expect("report");
     assert!(html == again, "two renders wrote different pages");
 
-    // The exports table carries the JSON report's figures. They come from two renders
-    // of the same bytes (checked); the meter's last bit can differ between processes
-    // (ebur128 runs its filters under flush-to-zero), hence 1e-12 and not equality.
+    // The exports table carries the JSON report's figures exactly (two renders of the
+    // same bytes, checked).
     let m16 = std::fs::read(p.path("out/m16.wav")).expect("m16");
     p.run(&["render", "song.mix", "--report", "r.json"]).ok();
     assert!(std::fs::read(p.path("out/m16.wav")).expect("m16") == m16);
