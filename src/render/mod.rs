@@ -107,7 +107,7 @@ pub fn render(
     let chunk = opts.chunk.max(1);
     let mut plan = setup::prepare(mix, world, chunk)?;
     let mut stage = match mix.loudness {
-        Some(_) => Some(master::split(mix, &mut plan, chunk).map_err(|d| vec![d])?),
+        Some(_) => Some(master::split(mix, &mut plan, chunk, opts.jobs).map_err(|d| vec![d])?),
         None => None,
     };
     let mut outputs = setup::outputs(mix, opts, &plan, chunk)?;
@@ -214,7 +214,7 @@ pub fn render(
     let mut solved = None;
     if let Some(st) = &mut stage {
         st.trim_input(written);
-        let mut s = st.solve().map_err(|d| vec![d])?;
+        let mut s = st.solve(&mut outputs).map_err(|d| vec![d])?;
         warnings = st.deliver(&mut s, &mut outputs)?;
         if let Some(m) = &mut meters {
             m.replay(st, s.drive_db);
