@@ -189,7 +189,7 @@ fn an_edit_re_renders_only_what_it_reaches() {
 }
 
 #[test]
-fn a_warm_loudness_solve_writes_what_a_render_from_scratch_does() {
+fn a_loudness_solve_in_watch_writes_what_a_render_from_scratch_does() {
     let text = |gain: &str| {
         format!(
             "session {{ tail 0s }}\ntrack a \"stem.wav\" {{ gain {gain} }}\n\
@@ -201,27 +201,13 @@ fn a_warm_loudness_solve_writes_what_a_render_from_scratch_does() {
     let p = project();
     p.wav("stem.wav", 48000, &[sine(440.0, 0.3, 48000, 96_000)])
         .mix(&text("0dB"));
-    let runs = |line: &str| -> usize {
-        let at = line.find(" runs of the master chain").expect("runs");
-        let n = line[..at].rsplit('(').next().expect("(");
-        n.parse().expect("a count")
-    };
     let mut w = Watch::start(&p);
-    let cold = runs(
-        w.log
-            .iter()
-            .find(|l| l.contains("runs of the"))
-            .expect("cold"),
-    );
     p.mix(&text("-0.5dB"));
-    // The search starts at the previous drive, so it is shorter.
-    let warm = runs(&w.expect("runs of the master chain"));
-    assert!(warm < cold, "{warm} runs after the edit, {cold} cold");
     w.expect("[watch] rendered after a change to song.mix");
     let watched = master(&p);
     p.run(&["render", "song.mix", "-o", "fresh"]).ok();
     let fresh = std::fs::read(p.path("fresh/m.wav")).expect("fresh");
-    assert!(watched == fresh, "watch's warm solve wrote other bytes");
+    assert!(watched == fresh, "watch wrote other bytes than render");
 }
 
 #[test]

@@ -124,16 +124,6 @@ pub fn solve(mix: &Mix, sum: &Key) -> Key {
     h.finalize()
 }
 
-/// The master chain and its target, whatever feeds it: the key of the drive hint.
-pub fn chain(mix: &Mix) -> Key {
-    let mut h = blake3::Hasher::new();
-    h.update(SCHEMA.as_bytes());
-    h.update(b"chain");
-    json(&mut h, &mix.master);
-    json(&mut h, &mix.loudness);
-    h.finalize()
-}
-
 /// The key of one export's file: what feeds it, the export, where it goes, and the
 /// region rendered. (Its length is checked after the render: see `render::cached`.)
 pub fn output(

@@ -76,8 +76,6 @@ struct Inner {
     generation: u64,
     outputs: HashMap<Key, WrittenFile>,
     solves: HashMap<Key, crate::render::solve::Solved>,
-    /// The last drive solved for each master chain: where the next search starts.
-    hints: HashMap<Key, f64>,
     files: files::Memo,
 }
 
@@ -214,14 +212,6 @@ impl Cache {
 
     pub fn put_solve(&self, key: Key, solved: crate::render::solve::Solved) {
         self.lock().solves.insert(key, solved);
-    }
-
-    pub fn hint(&self, chain: &Key) -> Option<f64> {
-        self.lock().hints.get(chain).copied()
-    }
-
-    pub fn put_hint(&self, chain: Key, drive_db: f64) {
-        self.lock().hints.insert(chain, drive_db);
     }
 
     /// The blake3 of a file's bytes, read again only when its size or time changed.

@@ -277,15 +277,6 @@ impl Session<'_> {
         self.cache.put_solve(self.solve_key, solved);
     }
 
-    /// Where the loudness search starts: the drive last solved for this master chain.
-    pub fn hint(&self, mix: &Mix) -> Option<f64> {
-        self.cache.hint(&keys::chain(mix))
-    }
-
-    pub fn put_hint(&self, mix: &Mix, drive_db: f64) {
-        self.cache.put_hint(keys::chain(mix), drive_db);
-    }
-
     /// Checks the kept files against the length this render came to; `Err` restarts.
     pub fn check_kept(&self, frames: u64, forced: &mut Forced) -> Result<(), Vec<Diagnostic>> {
         if self.kept.iter().any(|(_, k)| k.written.frames != frames) {

@@ -21,7 +21,6 @@ mod result;
 pub mod rng;
 pub mod setup;
 pub mod solve;
-pub mod solve_grid;
 pub mod source;
 pub mod strip;
 
@@ -105,7 +104,7 @@ fn pass(
     let chunk = opts.chunk.max(1);
     let mut plan = setup::prepare(mix, world, chunk)?;
     let mut stage = match mix.loudness {
-        Some(_) => Some(master::split(mix, &mut plan, chunk).map_err(|d| vec![d])?),
+        Some(_) => Some(master::split(mix, &mut plan, chunk, opts.jobs).map_err(|d| vec![d])?),
         None => None,
     };
     let mut outputs = setup::outputs(mix, opts, &plan, chunk)?;
@@ -262,11 +261,7 @@ fn pass(
                 s
             }
             None => {
-                let hint = session.as_ref().and_then(|s| s.hint(mix));
-                let s = st.solve_from(hint).map_err(|d| vec![d])?;
-                if let Some(sess) = &session {
-                    sess.put_hint(mix, s.drive_db);
-                }
+                let s = st.solve(&mut outputs).map_err(|d| vec![d])?;
                 match (&session, opts.region) {
                     (Some(sess), None) => sess.put_solve(s),
                     (_, Some(_)) => warnings.push(region::solved_alone(mix)),

@@ -211,7 +211,10 @@ impl Output {
     /// By how many dB the file as written exceeds its ceiling, if it does.
     pub fn over(&self) -> Option<f64> {
         let (m, c) = (self.measured.as_ref()?, self.ceiling?);
-        (m.true_peak_dbtp > c).then_some(m.true_peak_dbtp - c)
+        // On a grid, like every reading that changes samples (see `solve::reading`):
+        // the meter's `log10` is the CPU's.
+        let peak = super::solve::reading(m.true_peak_dbtp);
+        (peak > c).then_some(peak - c)
     }
 
     /// Lowers the export gain by `over_db` (plus a small margin) for the next attempt.

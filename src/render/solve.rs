@@ -1,8 +1,17 @@
-//! The drive search of `loudness TARGET`: a secant step inside a bracket, falling
-//! back to bisection. Integrated loudness rises monotonically with the drive into a
-//! limiter, with slope 1 below it (BS.1770 loudness scales with gain, REFERENCES.md
-//! §1.3) and less and less as the limiter works, so the first step, made as if the
-//! chain were linear, is exact when nothing limits.
+//! The drive search of `loudness TARGET`, in rounds. Integrated loudness rises
+//! monotonically with the drive into a limiter, with slope 1 below it (BS.1770
+//! loudness scales with gain, REFERENCES.md §1.3) and less and less as the limiter
+//! works.
+//!
+//! The first round tries two drives: the one a unity chain would need (from the
+//! loudness of the chain's input, the `guess`) and [`SPREAD_DB`] above it. Their
+//! secant, which sees what the chain's dynamics do near the answer, gives the next
+//! drive; every later round tries one drive, a secant step inside the bracket found
+//! so far, falling back to bisection. Without dynamics the guess itself is exact.
+//!
+//! The drives a round tries depend only on the readings of earlier rounds, never on
+//! how the caller runs them: the two of the first round may run at once on two
+//! threads, and `--jobs 1` tries exactly the same drives one after the other.
 
 use crate::diag::Diagnostic;
 use crate::ir::LoudnessTarget;
@@ -14,7 +23,11 @@ pub const MIN_DRIVE_DB: f64 = -60.0;
 /// The solver stops within this of the target; the delivered file must be within
 /// 0.1 LU, the rest of the budget being SRC and dither.
 pub const SOLVE_TOL_LU: f64 = 0.01;
+/// The second drive of the first round, above the guess (dB).
+const SPREAD_DB: f64 = 1.0;
 const MAX_TRIALS: usize = 30;
+/// Loudness readings are rounded to a grid of 1/this LU before they drive any decision.
+const READING_STEPS_PER_LU: f64 = 1e6;
 
 /// What the solve found, for the report.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
@@ -28,41 +41,78 @@ pub struct Solved {
     pub trials: usize,
 }
 
+/// A loudness reading (LUFS or LU; or a true peak in dBTP) as the solve and the
+/// delivery use it.
+///
+/// The `ebur128` crate computes with std `powf`, `log10` and friends, whose glibc
+/// versions are picked by CPU at run time (FMA or not) and may differ in the last
+/// bit between machines. A reading decides which drive is tried next and which one
+/// is delivered, so a last-bit difference could otherwise move the drive, and with
+/// it every byte of the master. Rounded to a grid of 1e-6 LU (ten thousand times
+/// finer than the 0.01 LU the solve settles to), two machines agree on the reading
+/// unless it falls within a few ulps of a grid boundary: a few readings in 10^9.
+pub fn reading(x: f64) -> f64 {
+    if x.is_finite() {
+        (x * READING_STEPS_PER_LU).round() / READING_STEPS_PER_LU
+    } else {
+        x
+    }
+}
+
 /// A trial: (drive in dB, loudness minus target in LU).
 type Point = (f64, f64);
 
-/// Finds the drive whose chain output `loudness(drive)` (LUFS, `None` for silence)
-/// is within [`SOLVE_TOL_LU`] of the target. Errors say why the target cannot be met.
+/// Finds the drive whose chain output is within [`SOLVE_TOL_LU`] of the target.
+///
+/// `guess` is the drive a unity chain would need (target minus the loudness of the
+/// chain's input; 0 when unknown). `loudness` runs the chain once per drive it is
+/// given (one or two per round) and returns each output's integrated loudness
+/// (LUFS, `None` for silence), in order. Errors say why the target cannot be met.
 pub fn solve(
     target: LoudnessTarget,
     ceiling: Option<f64>,
-    mut loudness: impl FnMut(f64) -> Option<f64>,
+    guess: f64,
+    mut loudness: impl FnMut(&[f64]) -> Vec<Option<f64>>,
 ) -> Result<Solved, Diagnostic> {
     let want = target.lufs;
     let span = target.span;
-    let mut trials = 1;
-    let Some(f0) = loudness(0.0).map(|l| l - want) else {
-        return Err(Diagnostic::error(
-            "loudness",
-            span,
-            "the master is silent (no 400 ms block above -70 LUFS): there is no loudness to raise",
-        ));
+    let g = reading(guess).clamp(MIN_DRIVE_DB, MAX_DRIVE_DB);
+    let second = if g + SPREAD_DB <= MAX_DRIVE_DB {
+        g + SPREAD_DB
+    } else {
+        g - SPREAD_DB
     };
-    // Points with f < 0 (too quiet) and f > 0 (too loud), the closest of each.
-    let (mut lo, mut hi): (Option<Point>, Option<Point>) = (None, None);
-    let (mut prev, mut cur) = ((0.0, f0), (0.0, f0));
-    let mut d = (-f0).clamp(MIN_DRIVE_DB, MAX_DRIVE_DB);
-    for _ in 0..MAX_TRIALS {
-        if cur.1.abs() <= SOLVE_TOL_LU {
-            break;
+    let mut round = vec![g, second];
+    let mut points: Vec<Point> = Vec::new();
+    loop {
+        let read = loudness(&round);
+        for (&d, l) in round.iter().zip(read) {
+            let Some(l) = l else {
+                let message = if points.is_empty() {
+                    "the master is silent (no 400 ms block above -70 LUFS): there is no loudness to raise".into()
+                } else {
+                    format!("the master falls silent at {d:.1} dB of drive")
+                };
+                return Err(Diagnostic::error("loudness", span, message));
+            };
+            points.push((d, reading(l) - want));
         }
-        if cur.1 < 0.0 {
-            lo = Some(lo.map_or(cur, |l: Point| if cur.0 > l.0 { cur } else { l }));
-        } else {
-            hi = Some(hi.map_or(cur, |h: Point| if cur.0 < h.0 { cur } else { h }));
+        let trials = points.len();
+        let tried = &points[trials - round.len()..];
+        // The closest of this round, the first of equals.
+        let best = tried
+            .iter()
+            .fold(tried[0], |b, p| if p.1.abs() < b.1.abs() { *p } else { b });
+        if best.1.abs() <= SOLVE_TOL_LU {
+            return Ok(Solved {
+                drive_db: best.0,
+                max_gain_reduction_db: None,
+                integrated_lufs: want + best.1,
+                trials,
+            });
         }
-        if cur.1 < 0.0 && cur.0 >= MAX_DRIVE_DB {
-            let reach = want + cur.1;
+        if let Some(&(_, f)) = points.iter().find(|p| p.1 < 0.0 && p.0 >= MAX_DRIVE_DB) {
+            let reach = want + f;
             let how = match ceiling {
                 Some(c) => format!("the limiter at {c} dBTP caps the master at {reach:.1} LUFS"),
                 None => format!("the master reaches only {reach:.1} LUFS with +24 dB of drive"),
@@ -75,46 +125,63 @@ pub fn solve(
             .with_label_text("unreachable target")
             .with_hint("lower the target, or raise the limiter's ceiling"));
         }
-        if trials > 1 {
-            d = secant(prev, cur);
-            let inside = |x: f64| lo.is_none_or(|l| x > l.0) && hi.is_none_or(|h| x < h.0);
-            if !d.is_finite() || !inside(d) {
-                d = match (lo, hi) {
-                    (Some(l), Some(h)) => 0.5 * (l.0 + h.0),
-                    // Not bracketed yet: step as if the chain were linear.
-                    _ => cur.0 - cur.1,
-                };
-            }
-            d = d.clamp(MIN_DRIVE_DB, MAX_DRIVE_DB);
-        }
-        trials += 1;
-        let Some(fd) = loudness(d).map(|l| l - want) else {
+        if trials >= MAX_TRIALS {
+            let closest = points
+                .iter()
+                .fold(points[0], |b, p| if p.1.abs() < b.1.abs() { *p } else { b });
             return Err(Diagnostic::error(
                 "loudness",
                 span,
-                format!("the master falls silent at {d:.1} dB of drive"),
+                format!(
+                    "the drive search did not settle: best {:.2} LUFS at {:+.2} dB of drive",
+                    want + closest.1,
+                    closest.0
+                ),
             ));
-        };
-        prev = cur;
-        cur = (d, fd);
+        }
+        round = vec![next(&points)];
     }
-    if cur.1.abs() > SOLVE_TOL_LU {
-        return Err(Diagnostic::error(
-            "loudness",
-            span,
-            format!(
-                "the drive search did not settle: best {:.2} LUFS at {:+.2} dB of drive",
-                want + cur.1,
-                cur.0
-            ),
-        ));
+}
+
+/// The next drive to try: the secant through the last two trials when it falls
+/// inside the bracket found so far, else bisection of the bracket; with nothing
+/// above (or below) the target yet, at least the step the closest trial would need
+/// if the chain were linear.
+fn next(points: &[Point]) -> f64 {
+    let below = points
+        .iter()
+        .filter(|p| p.1 < 0.0)
+        .fold(None, |m: Option<Point>, p| match m {
+            Some(m) if m.0 >= p.0 => Some(m),
+            _ => Some(*p),
+        });
+    let above = points
+        .iter()
+        .filter(|p| p.1 > 0.0)
+        .fold(None, |m: Option<Point>, p| match m {
+            Some(m) if m.0 <= p.0 => Some(m),
+            _ => Some(*p),
+        });
+    let (a, b) = (points[points.len() - 2], points[points.len() - 1]);
+    let d = secant(a, b);
+    let inside = |x: f64| below.is_none_or(|l| x > l.0) && above.is_none_or(|h| x < h.0);
+    let usable = d.is_finite() && inside(d) && d != a.0 && d != b.0;
+    let d = match (below, above) {
+        (Some(_), Some(_)) if usable => d,
+        (Some(l), Some(h)) => 0.5 * (l.0 + h.0),
+        // All below the target: the answer is at least the linear step away, as
+        // loudness rises by at most 1 LU per dB of drive into a compressor or limiter.
+        (Some(l), None) if usable => f64::max(d, l.0 - l.1),
+        (Some(l), None) => l.0 - l.1,
+        (None, Some(h)) if usable => f64::min(d, h.0 - h.1),
+        (None, Some(h)) => h.0 - h.1,
+        (None, None) => b.0 - b.1,
+    };
+    if d.is_finite() {
+        d.clamp(MIN_DRIVE_DB, MAX_DRIVE_DB)
+    } else {
+        b.0 - b.1
     }
-    Ok(Solved {
-        drive_db: cur.0,
-        max_gain_reduction_db: None,
-        integrated_lufs: want + cur.1,
-        trials,
-    })
 }
 
 /// The secant step through two points.
@@ -134,32 +201,82 @@ mod tests {
         }
     }
 
+    /// Runs `solve` with `f` as the chain, one drive at a time.
+    fn with(lufs: f64, guess: f64, f: impl Fn(f64) -> Option<f64>) -> Result<Solved, Diagnostic> {
+        solve(target(lufs), Some(-1.0), guess, |ds| {
+            ds.iter().map(|&d| f(d)).collect()
+        })
+    }
+
+    /// Loudness saturating toward -8 LUFS as a limiter would make it.
+    fn limited(d: f64) -> Option<f64> {
+        Some(-8.0 - 10.0 * libm::exp(-(d + 2.0) / 10.0))
+    }
+
     #[test]
-    fn linear_chain_is_solved_in_one_step() {
-        let s = solve(target(-14.0), None, |d| Some(-30.0 + d)).unwrap();
-        assert!((s.drive_db - 16.0).abs() < 1e-9);
+    fn a_linear_chain_is_solved_by_its_guess() {
+        let s = with(-14.0, 16.0, |d| Some(-30.0 + d)).unwrap();
+        assert_eq!(s.drive_db, 16.0);
         assert_eq!(s.trials, 2);
+        // A chain with gain of its own: the secant of the first round is exact.
+        let s = with(-14.0, 16.0, |d| Some(-27.0 + d)).unwrap();
+        assert!((s.drive_db - 13.0).abs() < 1e-9, "{}", s.drive_db);
+        assert_eq!(s.trials, 3);
     }
 
     #[test]
     fn a_limited_chain_converges() {
-        // Loudness saturating toward -8 LUFS as a limiter would make it.
-        let f = |d: f64| Some(-8.0 - 10.0 * (-(d + 2.0) / 10.0).exp());
-        let s = solve(target(-10.0), Some(-1.0), f).unwrap();
-        assert!((s.integrated_lufs + 10.0).abs() <= SOLVE_TOL_LU);
-        assert!(s.trials < 10, "{} trials", s.trials);
+        for guess in [-20.0, 0.0, 2.0, 30.0] {
+            let s = with(-10.0, guess, limited).unwrap();
+            assert!((s.integrated_lufs + 10.0).abs() <= SOLVE_TOL_LU);
+            assert!(s.trials < 10, "{} trials from {guess}", s.trials);
+        }
     }
 
     #[test]
     fn unreachable_and_silent() {
-        let f = |d: f64| Some(-8.0 - 10.0 * (-(d + 2.0) / 10.0).exp());
-        let e = solve(target(-7.0), Some(-1.0), f).unwrap_err();
+        let e = with(-7.0, 1.0, limited).unwrap_err();
         assert!(
             e.message.contains("caps the master at -8.7 LUFS"),
             "{}",
             e.message
         );
-        let e = solve(target(-7.0), None, |_| None).unwrap_err();
+        let e = with(-7.0, 0.0, |_| None).unwrap_err();
         assert!(e.message.contains("silent"), "{}", e.message);
+    }
+
+    #[test]
+    fn rounds_after_the_first_try_one_drive() {
+        let mut sizes = Vec::new();
+        solve(target(-10.0), None, 0.0, |ds| {
+            sizes.push(ds.len());
+            ds.iter().map(|&d| limited(d)).collect()
+        })
+        .unwrap();
+        assert_eq!(sizes[0], 2);
+        assert!(sizes[1..].iter().all(|&n| n == 1), "{sizes:?}");
+    }
+
+    /// Issue 8: readings that differ in their last bits (another CPU's `log10`) give
+    /// the same drive, bit for bit, and so the same master.
+    #[test]
+    fn last_bit_differences_in_readings_do_not_move_the_drive() {
+        let exact = with(-10.0, 0.0, limited).unwrap();
+        for ulps in [-3i64, -1, 1, 2, 4] {
+            let nudged =
+                |d: f64| limited(d).map(|l| f64::from_bits((l.to_bits() as i64 + ulps) as u64));
+            let s = with(-10.0, 0.0, nudged).unwrap();
+            assert_eq!(
+                s.drive_db.to_bits(),
+                exact.drive_db.to_bits(),
+                "{ulps} ulps"
+            );
+            assert_eq!(s.trials, exact.trials);
+        }
+        assert_eq!(
+            reading(-14.000_000_000_000_2),
+            reading(-13.999_999_999_999_8)
+        );
+        assert_eq!(reading(-14.0), -14.0);
     }
 }
