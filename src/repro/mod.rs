@@ -11,13 +11,15 @@
 //! functions on the signal path come from `libm` (the same code on every machine,
 //! where `f64::sin` and friends call the platform's libm, which glibc dispatches to
 //! FMA or non-FMA variants by CPU), and no file carries a timestamp or a host name.
-//! One known limit: rustfft (under `fft-convolver` for convolution reverb, and under
-//! rubato's FFT resampler) picks AVX, SSE or scalar butterflies at run time. The
-//! algorithms are exact to within float rounding, but the rounding of each path
-//! differs, so a mix that convolves or resamples may differ in its last bits between
-//! x86-64 machines with and without AVX. Likewise the `ebur128` crate (the loudness
-//! meter) calls std `powf`/`log10`; with a `loudness` target its figures set the
-//! master's drive, so glibc's CPU-dispatched variants could move a last bit there.
+//! Convolution reverb runs on our own FFT (`crate::dsp::fft`): no code is picked at run
+//! time and its twiddles come from `libm`, so it gives the same bits on any machine (a
+//! golden hash in its tests pins them). One known limit: rubato's FFT resampler runs on
+//! rustfft, which picks AVX, SSE or scalar butterflies at run time and computes its
+//! twiddles with std `sin`/`cos`; the rounding of each path differs, so a mix that
+//! resamples may differ in its last bits between x86-64 machines with and without AVX
+//! or FMA. Likewise the `ebur128` crate (the loudness meter) calls std `powf`/`log10`;
+//! with a `loudness` target its figures set the master's drive, so glibc's
+//! CPU-dispatched variants could move a last bit there.
 //! `mixdown verify` reports exactly which files differ.
 
 pub mod assertions;
