@@ -11,15 +11,20 @@
 //! functions on the signal path come from `libm` (the same code on every machine,
 //! where `f64::sin` and friends call the platform's libm, which glibc dispatches to
 //! FMA or non-FMA variants by CPU), and no file carries a timestamp or a host name.
-//! Convolution reverb runs on our own FFT (`crate::dsp::fft`): no code is picked at run
-//! time and its twiddles come from `libm`, so it gives the same bits on any machine (a
-//! golden hash in its tests pins them). One known limit: rubato's FFT resampler runs on
-//! rustfft, which picks AVX, SSE or scalar butterflies at run time and computes its
-//! twiddles with std `sin`/`cos`; the rounding of each path differs, so a mix that
-//! resamples may differ in its last bits between x86-64 machines with and without AVX
-//! or FMA. Likewise the `ebur128` crate (the loudness meter) calls std `powf`/`log10`;
-//! with a `loudness` target its figures set the master's drive, so glibc's
-//! CPU-dispatched variants could move a last bit there.
+//! The FFTs of convolution reverb and sample-rate conversion are our own
+//! (`crate::dsp::fft`): no code is picked at run time and their twiddles and filters
+//! come from `libm`, so they give the same bits on any machine and for any build
+//! flags (golden hashes in their tests pin them). Known limits, all outside that code:
+//! - Lossy decoding: symphonia's MP3 and Vorbis decoders call std `powf`, `sin`, `cos`
+//!   and `exp` (f32 and f64) while decoding, and its Vorbis IMDCT runs on rustfft,
+//!   which picks AVX, SSE or scalar code at run time, so an MP3 or Ogg source may
+//!   decode to samples that differ in a last bit between machines (on the machine this
+//!   was written on, glibc's FMA and non-FMA `sin`/`cos` disagree on about one f64
+//!   angle in 670). WAV, AIFF and FLAC decode exactly.
+//! - The `ebur128` crate (the loudness meter) calls std `powf`/`log10`; with a
+//!   `loudness` target its figures set the master's drive, so glibc's CPU-dispatched
+//!   variants could move a last bit there.
+//!
 //! `mixdown verify` reports exactly which files differ.
 
 pub mod assertions;
