@@ -16,11 +16,12 @@
 //! come from `libm`, so they give the same bits on any machine and for any build
 //! flags (golden hashes in their tests pin them). Known limits, all outside that code:
 //! - Lossy decoding: symphonia's MP3 and Vorbis decoders call std `powf`, `sin`, `cos`
-//!   and `exp` (f32 and f64) while decoding, and its Vorbis IMDCT runs on rustfft,
-//!   which picks AVX, SSE or scalar code at run time, so an MP3 or Ogg source may
-//!   decode to samples that differ in a last bit between machines (on the machine this
-//!   was written on, glibc's FMA and non-FMA `sin`/`cos` disagree on about one f64
-//!   angle in 670). WAV, AIFF and FLAC decode exactly.
+//!   and `exp` (f32 and f64) while decoding, so an MP3 or Ogg source may decode to
+//!   samples that differ in a last bit between machines (on the machine this was
+//!   written on, glibc's FMA and non-FMA `sin`/`cos` disagree on about one f64 angle in
+//!   670). WAV, AIFF and FLAC decode exactly. symphonia's `opt-simd` feature, which
+//!   would also run the Vorbis IMDCT on rustfft's run-time-dispatched AVX/SSE code, is
+//!   turned off in `Cargo.toml`.
 //! - The `ebur128` crate (the loudness meter) calls std `powf`/`log10`; with a
 //!   `loudness` target its figures set the master's drive, so glibc's CPU-dispatched
 //!   variants could move a last bit there.
