@@ -1,37 +1,34 @@
-//! The convolution engine of `reverb "ir.wav"`: the impulse response decoded,
-//! resampled to the session rate, and convolved by uniformly partitioned FFT
-//! convolution (the `fft-convolver` crate, in f64).
+//! The convolution processor of `reverb "ir.wav"`: the impulse response decoded,
+//! resampled to the session rate, and convolved by [`FftConv`] (uniformly partitioned
+//! FFT convolution on our own FFT, f32, both channels in one transform).
 //!
-//! Determinism: the convolver is only ever given whole partitions, so its FFTs
-//! see the same data whatever the render's block size; the price is a latency
-//! of one partition ([`Processor::latency`], compensated by the renderer). The
-//! partition is the IR's length rounded up to a power of two, kept within
-//! 4096..16384 samples (large partitions are fastest offline, DEPENDENCIES §2.9).
-//! rustfft picks its SIMD kernels at run time, so the last bits may differ between
-//! CPU families (not between runs or block sizes on one machine).
+//! Determinism: the engine is only ever given whole partitions, so its FFTs see the
+//! same data whatever the render's block size; the price is a latency of one
+//! partition ([`Processor::latency`], compensated by the renderer). The partition is
+//! the IR's length rounded up to a power of two, kept within 4096..32768 samples
+//! (large partitions are fastest offline, DEPENDENCIES §2.9; for a 3 s IR, 32768 ran
+//! 10 % faster than 16384 and as fast as 65536). The FFT picks nothing at run time and
+//! takes its twiddles from `libm`, so the output is the same on every machine (see
+//! `super::fft`); a golden hash in `convolve_tests.rs` pins it.
 
+use super::fft_conv::FftConv;
 use super::reverb::Output;
 use super::{BuildContext, ParamId, Processor};
 use crate::io::{FrameSource, read_to_end, resample_planar};
-use fft_convolver::FFTConvolver;
 use std::path::Path;
 
 const MIN_PARTITION: usize = 4096;
-const MAX_PARTITION: usize = 16384;
-
-struct Channel {
-    conv: FFTConvolver<f64>,
-    input: Vec<f64>,
-    output: Vec<f64>,
-    /// The dry signal, delayed by one partition (a ring of `partition` samples).
-    dry: Vec<f64>,
-}
+const MAX_PARTITION: usize = 32768;
 
 pub struct Convolution {
+    engine: FftConv,
     partition: usize,
-    chans: Vec<Channel>,
+    chans: usize,
+    /// The dry signal, delayed by one partition (a ring of `partition` samples).
+    dry: Vec<Vec<f32>>,
     fill: usize,
-    pre: Vec<f64>,
+    /// The predelay: a ring of `predelay` samples per channel, all at `pre_pos`.
+    pre: Vec<Vec<f32>>,
     pre_pos: usize,
     out: Output,
 }
@@ -93,24 +90,13 @@ impl Convolution {
         };
         let len = irs.iter().map(Vec::len).max().unwrap_or(1);
         let partition = len.next_power_of_two().clamp(MIN_PARTITION, MAX_PARTITION);
-        let chans = irs
-            .iter()
-            .map(|ir| {
-                let mut conv = FFTConvolver::default();
-                conv.init(partition, ir).map_err(|e| e.to_string())?;
-                Ok(Channel {
-                    conv,
-                    input: vec![0.0; partition],
-                    output: vec![0.0; partition],
-                    dry: vec![0.0; partition],
-                })
-            })
-            .collect::<Result<_, String>>()?;
         Ok(Self {
+            engine: FftConv::new(&irs, partition),
             partition,
-            chans,
+            chans: channels,
+            dry: vec![vec![0.0; partition]; channels],
             fill: 0,
-            pre: vec![0.0; predelay * channels],
+            pre: vec![vec![0.0; predelay]; channels],
             pre_pos: 0,
             out,
         })
@@ -127,14 +113,10 @@ impl Processor for Convolution {
     }
 
     fn reset(&mut self) {
-        for c in &mut self.chans {
-            c.conv.reset();
-            c.input.fill(0.0);
-            c.output.fill(0.0);
-            c.dry.fill(0.0);
-        }
+        self.engine.reset();
+        self.dry.iter_mut().for_each(|d| d.fill(0.0));
         self.fill = 0;
-        self.pre.fill(0.0);
+        self.pre.iter_mut().for_each(|p| p.fill(0.0));
         self.pre_pos = 0;
         self.out.reset();
     }
@@ -150,40 +132,57 @@ impl Processor for Convolution {
 
     fn process(&mut self, io: &mut [&mut [f32]], _sidechain: Option<&[&[f32]]>) {
         let frames = io.first().map_or(0, |c| c.len());
-        let n = self.chans.len().min(io.len());
-        let pre_len = self.pre.len() / n.max(1);
-        for i in 0..frames {
-            let (mut dry, mut wet) = ([0.0f64; 2], [0.0f64; 2]);
-            for k in 0..n {
-                let x = f64::from(io[k][i]);
-                let c = &mut self.chans[k];
-                let x_wet = if pre_len > 0 {
-                    let at = self.pre_pos * n + k;
-                    std::mem::replace(&mut self.pre[at], x)
-                } else {
-                    x
-                };
-                c.input[self.fill] = x_wet;
-                wet[k] = c.output[self.fill];
-                dry[k] = std::mem::replace(&mut c.dry[self.fill], x);
+        let n = self.chans.min(io.len());
+        let mut i = 0;
+        // In runs up to the end of the current partition, so the copies are whole slices.
+        while i < frames {
+            let at = self.fill;
+            let run = (frames - i).min(self.partition - at);
+            for (k, ch) in io[..n].iter_mut().enumerate() {
+                let x = &mut ch[i..i + run];
+                let wet_in = &mut self.engine.input(k)[at..at + run];
+                match self.pre.get_mut(k).filter(|p| !p.is_empty()) {
+                    Some(ring) => delay(ring, self.pre_pos, x, wet_in),
+                    None => wet_in.copy_from_slice(x),
+                }
+                // The input goes into the dry ring; what comes out (one partition
+                // old) is the dry signal that lines up with the wet one.
+                x.swap_with_slice(&mut self.dry[k][at..at + run]);
             }
-            if pre_len > 0 {
-                self.pre_pos = (self.pre_pos + 1) % pre_len;
+            if let Some(len) = self.pre.first().map(Vec::len).filter(|&l| l > 0) {
+                self.pre_pos = (self.pre_pos + run) % len;
             }
-            self.fill += 1;
+            for j in 0..run {
+                let (mut dry, mut wet) = ([0.0f64; 2], [0.0f64; 2]);
+                for k in 0..n {
+                    dry[k] = f64::from(io[k][i + j]);
+                    wet[k] = f64::from(self.engine.output(k)[at + j]);
+                }
+                self.out.apply(&mut io[..n], i + j, dry, wet);
+            }
+            i += run;
+            self.fill += run;
             if self.fill == self.partition {
                 self.fill = 0;
-                for c in &mut self.chans[..n] {
-                    if c.conv.process(&c.input, &mut c.output).is_err() {
-                        c.output.fill(0.0);
-                    }
-                }
+                self.engine.process();
             }
-            self.out.apply(&mut io[..n], i, dry, wet);
         }
     }
 
     fn has_tail(&self) -> bool {
         true
+    }
+}
+
+/// Passes `x` through the delay line `ring` (read and written at `pos`, wrapping) into
+/// `out`.
+fn delay(ring: &mut [f32], mut pos: usize, x: &[f32], out: &mut [f32]) {
+    let mut done = 0;
+    while done < x.len() {
+        let len = (x.len() - done).min(ring.len() - pos);
+        out[done..done + len].copy_from_slice(&ring[pos..pos + len]);
+        ring[pos..pos + len].copy_from_slice(&x[done..done + len]);
+        done += len;
+        pos = (pos + len) % ring.len();
     }
 }

@@ -47,7 +47,8 @@ fn equals_direct_convolution() {
         }
     }
     eprintln!("largest difference from direct convolution: {worst:e}");
-    // The bar, 1e-6; the f32 output rounding alone is up to 6e-8 per unit.
+    // The bar, 1e-6. The engine runs in f32: its FFTs round by about 1.4e-7
+    // relative (fft_tests), so outputs of RMS 0.6 stray up to about 5e-7 (measured).
     assert!(worst < 1e-6, "{worst}");
 }
 
@@ -61,12 +62,13 @@ fn predelay_gain_and_mix() {
     let y = run(&mut p, &[x], None, 512);
     let g = crate::dsp::gain::db_to_lin(-6.0);
     // Dry at the latency; wet (a one-tap IR) 100 samples later at gain -6 dB; each half.
-    // 1e-12: FFT rounding in f64 around exact values (f32 output).
+    // 1e-7 (−140 dB): the engine's f32 FFTs leave rounding noise of about ε_f32 = 6e-8
+    // times the unit input around exact values (measured: 2e-9).
     assert_eq!(y[0][lat], 0.5);
     assert!((f64::from(y[0][lat + 100]) - 0.5 * g).abs() < 1e-7);
     for (n, v) in y[0].iter().enumerate() {
         if n != lat && n != lat + 100 {
-            assert!(v.abs() < 1e-12, "{v} at {n}");
+            assert!(v.abs() < 1e-7, "{v} at {n}");
         }
     }
 }
@@ -106,4 +108,72 @@ fn a_bad_impulse_response_names_the_file() {
             .expect("fails");
         assert!(err.contains(&*path.to_string_lossy()), "{err}");
     }
+}
+
+/// y[n] = Σ h[k]·x[n−k], in f64.
+fn direct(ir: &[f64], x: &[f32], n: usize) -> f64 {
+    (0..ir.len().min(n + 1))
+        .map(|k| ir[k] * f64::from(x[n - k]))
+        .sum()
+}
+
+#[test]
+fn many_partitions_equal_direct_convolution() {
+    use crate::dsp::fft_conv::FftConv;
+    // 5 partitions of 1024 (IRs of 4500 and 5000 taps), stereo and mono.
+    let long = |seed| -> Vec<f64> {
+        noise(5000, seed)
+            .iter()
+            .enumerate()
+            .map(|(n, &v)| f64::from(v) * libm::exp(-(n as f64) / 2000.0) / 20.0)
+            .collect()
+    };
+    let mut irs = [long(21), long(22)];
+    irs[0].truncate(4500);
+    let x = [noise(12288, 23), noise(12288, 24)];
+    for chans in [2, 1] {
+        let mut e = FftConv::new(&irs[..chans], 1024);
+        let mut worst = 0.0f64;
+        for block in 0..12 {
+            for (c, x) in x.iter().enumerate().take(chans) {
+                e.input(c).copy_from_slice(&x[block * 1024..][..1024]);
+            }
+            e.process();
+            for (c, x) in x.iter().enumerate().take(chans) {
+                for (i, &y) in e.output(c).iter().enumerate() {
+                    let want = direct(&irs[c], x, block * 1024 + i);
+                    worst = worst.max((f64::from(y) - want).abs());
+                }
+            }
+        }
+        eprintln!("{chans} channel(s), 5 partitions: largest difference {worst:e}");
+        assert!(worst < 1e-6, "{worst}");
+    }
+}
+
+#[test]
+fn golden_hash() {
+    // The exact output of the stereo engine (2 partitions of 32768, blocks of 1000)
+    // through the processor. No run-time dispatch and libm twiddles (see `fft`) make it
+    // the same on every machine; it changes only with the algorithm.
+    let irs = vec![synthetic_long(40000, 31), synthetic_long(39000, 32)];
+    let mut p = Convolution::new(irs, 0, Output::new(1.0, 0.0, 0.8), 2).unwrap();
+    let x = vec![noise(100_000, 33), noise(100_000, 34)];
+    let y = run(&mut p, &x, None, 1000);
+    let mut h = blake3::Hasher::new();
+    for ch in &y {
+        for v in ch {
+            h.update(&v.to_le_bytes());
+        }
+    }
+    assert_eq!(&h.finalize().to_hex()[..16], "b608ab3ac60ba3bb");
+}
+
+/// A decaying noise IR of `len` samples with a long tail (about unit energy).
+fn synthetic_long(len: usize, seed: u64) -> Vec<f64> {
+    noise(len, seed)
+        .iter()
+        .enumerate()
+        .map(|(n, &v)| f64::from(v) * libm::exp(-(n as f64) / 8000.0) / 40.0)
+        .collect()
 }

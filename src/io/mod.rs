@@ -13,6 +13,7 @@ pub mod decode;
 pub mod encode;
 pub mod flac;
 pub mod resample;
+mod resample_kernel;
 
 pub use decode::{Decoder, open, probe};
 pub use encode::{WavWriter, create_writer};
