@@ -1,12 +1,14 @@
 //! Frames per second of each built-in processor on one thread: stereo noise at
 //! 48 kHz in blocks of 4096 frames, default parameters (EQ: three bands), plus
-//! the convolution reverb with a 3 s stereo impulse response.
+//! the convolution reverb with a 3 s stereo impulse response, and the resampler
+//! (10 s of stereo noise, 44.1 to 48 kHz and back; frames counted at the input).
 //!
 //! `cargo bench --bench processors`; criterion reports the throughput in
 //! elements (frames) per second.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use mixdown::dsp::{BuildContext, Processor, build, registry};
+use mixdown::io::resample_planar;
 use mixdown::ir::{Band, Insert, ParamValue};
 use mixdown::span::Span;
 use std::collections::BTreeMap;
@@ -124,6 +126,22 @@ fn processors(c: &mut Criterion) {
         vec![],
     );
     run(c, "reverb-convolution-3s", &conv);
+    resample(c);
+}
+
+fn resample(c: &mut Criterion) {
+    let input = [noise(441_000, 5), noise(441_000, 6)];
+    let mut group = c.benchmark_group("resample");
+    group.throughput(Throughput::Elements(441_000));
+    group.bench_function("44k1-to-48k", |b| {
+        b.iter(|| black_box(resample_planar(&input, 44100, 48000).expect("resamples")))
+    });
+    let input = [noise(480_000, 7), noise(480_000, 8)];
+    group.throughput(Throughput::Elements(480_000));
+    group.bench_function("48k-to-44k1", |b| {
+        b.iter(|| black_box(resample_planar(&input, 48000, 44100).expect("resamples")))
+    });
+    group.finish();
 }
 
 criterion_group! {

@@ -56,8 +56,12 @@ impl Convolution {
     ) -> Result<Self, String> {
         let (planes, rate) = decode(path)?;
         let session = ctx.rate.round() as u32;
-        let planes = resample_planar(&planes, rate, session)
-            .map_err(|e| format!("the impulse response {} {e}", path.display()))?;
+        let planes = if rate == session {
+            planes
+        } else {
+            resample_planar(&planes, rate, session)
+                .map_err(|e| format!("the impulse response {} {e}", path.display()))?
+        };
         if planes.first().is_none_or(|p| p.is_empty()) {
             return Err(format!("the impulse response {} is empty", path.display()));
         }
@@ -77,21 +81,19 @@ impl Convolution {
         channels: usize,
     ) -> Result<Self, String> {
         let channels = channels.clamp(1, 2);
-        let irs: Vec<Vec<f64>> = match (irs.len(), channels) {
-            (1, _) => vec![irs[0].clone(); channels],
-            (_, 1) => vec![
-                irs[0]
-                    .iter()
-                    .zip(&irs[1])
-                    .map(|(a, b)| 0.5 * (a + b))
-                    .collect(),
-            ],
-            _ => irs[..2].to_vec(),
-        };
+        let mut irs = irs;
+        if irs.is_empty() {
+            return Err("the impulse response is empty".into());
+        }
+        if channels == 1 && irs.len() >= 2 {
+            let mono = irs[0].iter().zip(&irs[1]).map(|(a, b)| 0.5 * (a + b));
+            irs = vec![mono.collect()];
+        }
+        irs.truncate(2);
         let len = irs.iter().map(Vec::len).max().unwrap_or(1);
         let partition = len.next_power_of_two().clamp(MIN_PARTITION, MAX_PARTITION);
         Ok(Self {
-            engine: FftConv::new(&irs, partition),
+            engine: FftConv::new(&irs, channels, partition),
             partition,
             chans: channels,
             dry: vec![vec![0.0; partition]; channels],
@@ -152,11 +154,13 @@ impl Processor for Convolution {
             if let Some(len) = self.pre.first().map(Vec::len).filter(|&l| l > 0) {
                 self.pre_pos = (self.pre_pos + run) % len;
             }
+            let wet_out =
+                [0, 1].map(|k| &self.engine.output(k.min(n.saturating_sub(1)))[at..at + run]);
             for j in 0..run {
                 let (mut dry, mut wet) = ([0.0f64; 2], [0.0f64; 2]);
                 for k in 0..n {
                     dry[k] = f64::from(io[k][i + j]);
-                    wet[k] = f64::from(self.engine.output(k)[at + j]);
+                    wet[k] = f64::from(wet_out[k][j]);
                 }
                 self.out.apply(&mut io[..n], i + j, dry, wet);
             }

@@ -132,7 +132,7 @@ fn many_partitions_equal_direct_convolution() {
     irs[0].truncate(4500);
     let x = [noise(12288, 23), noise(12288, 24)];
     for chans in [2, 1] {
-        let mut e = FftConv::new(&irs[..chans], 1024);
+        let mut e = FftConv::new(&irs[..chans], chans, 1024);
         let mut worst = 0.0f64;
         for block in 0..12 {
             for (c, x) in x.iter().enumerate().take(chans) {
@@ -176,4 +176,31 @@ fn synthetic_long(len: usize, seed: u64) -> Vec<f64> {
         .enumerate()
         .map(|(n, &v)| f64::from(v) * libm::exp(-(n as f64) / 8000.0) / 40.0)
         .collect()
+}
+
+#[test]
+fn channel_counts_of_ir_and_signal_may_differ() {
+    // A mono IR serves both channels; a stereo IR on a mono signal is averaged.
+    let (a, b) = (synthetic_ir(2000, 41), synthetic_ir(2000, 42));
+    let x = noise(9000, 43);
+    let mean: Vec<f64> = a.iter().zip(&b).map(|(a, b)| 0.5 * (a + b)).collect();
+    let cases = [
+        (vec![a.clone()], 2, [a.clone(), a.clone()]),
+        (vec![a.clone(), b.clone()], 1, [mean.clone(), mean]),
+    ];
+    for (irs, chans, want) in cases {
+        let mut p = Convolution::new(irs, 0, Output::new(1.0, 0.0, 1.0), chans).unwrap();
+        let lat = p.latency();
+        let y = run(&mut p, &vec![x.clone(); chans], None, 500);
+        for (c, y) in y.iter().enumerate() {
+            for n in (0..9000 - lat).step_by(7) {
+                let err = (f64::from(y[n + lat]) - direct(&want[c], &x, n)).abs();
+                // The bar, as in `equals_direct_convolution`.
+                assert!(
+                    err < 1e-6,
+                    "{chans} channel(s), channel {c}, sample {n}: {err}"
+                );
+            }
+        }
+    }
 }

@@ -73,6 +73,70 @@ pub fn twiddle(k: usize, n: usize) -> (f64, f64) {
     (libm::cos(a), libm::sin(a))
 }
 
+/// exp(-2πi·j/n) for every j < n. When 8 divides n, only the first eighth of the circle
+/// comes from `libm` (n/8 + 1 calls of cos and of sin instead of about n) and the rest
+/// by the exact symmetries cos(π/2 − x) = sin x and so on, which also makes the
+/// quarter turns exactly 0 and ±1.
+pub struct Roots {
+    n: usize,
+    /// (cos, sin) of 2πj/n for j ≤ n/8, or for all j < n when 8 does not divide n.
+    table: Vec<(f64, f64)>,
+}
+
+impl Roots {
+    pub fn new(n: usize) -> Self {
+        let n = n.max(1);
+        let count = if n.is_multiple_of(8) { n / 8 + 1 } else { n };
+        let table = (0..count)
+            .map(|j| {
+                let a = 2.0 * PI * j as f64 / n as f64;
+                (libm::cos(a), libm::sin(a))
+            })
+            .collect();
+        Self { n, table }
+    }
+
+    /// n: how many roots.
+    pub fn count(&self) -> usize {
+        self.n
+    }
+
+    /// exp(-2πi·j/n) as (re, im).
+    pub fn get(&self, j: usize) -> (f64, f64) {
+        let j = j % self.n;
+        if !self.n.is_multiple_of(8) {
+            let (c, s) = self.table[j];
+            return (c, -s);
+        }
+        let q = self.n / 8;
+        // (cos, sin) of 2πj/n for j in [0, 2q], a quarter turn.
+        let quarter = |j: usize| {
+            if j <= q {
+                self.table[j]
+            } else {
+                let (c, s) = self.table[2 * q - j];
+                (s, c)
+            }
+        };
+        let (c, s) = match j / (2 * q) {
+            0 => quarter(j),
+            1 => {
+                let (c, s) = quarter(j - 2 * q);
+                (-s, c)
+            }
+            2 => {
+                let (c, s) = quarter(j - 4 * q);
+                (-c, -s)
+            }
+            _ => {
+                let (c, s) = quarter(j - 6 * q);
+                (s, -c)
+            }
+        };
+        (c, -s)
+    }
+}
+
 /// A planned complex FFT of one length, forward (sign −1) and unnormalised inverse.
 pub struct Fft<T> {
     len: usize,
@@ -150,9 +214,10 @@ impl<T: Float> Fft<T> {
         let mut radices = power_of_two_radices(twos);
         radices.extend(primes.iter().copied().filter(|&p| p != 2));
         let mut passes = Vec::with_capacity(radices.len());
+        let roots = Roots::new(len);
         let (mut sub, mut s) = (len, 1);
         for radix in radices {
-            passes.push(Pass::new(radix, sub / radix, s));
+            passes.push(Pass::new(radix, sub / radix, s, &roots));
             sub /= radix;
             s *= radix;
         }

@@ -47,10 +47,11 @@ pub struct FftConv {
 }
 
 impl FftConv {
-    /// A convolver of `irs.len()` (1 or 2) channels with partitions of `b` samples
-    /// (a power of two for speed, though any length works).
-    pub fn new(irs: &[Vec<f64>], b: usize) -> Self {
-        let chans = irs.len().clamp(1, 2);
+    /// A convolver of `chans` (1 or 2) channels with partitions of `b` samples (a power
+    /// of two for speed, though any length works); channel c uses `irs[c]`, or `irs[0]`
+    /// when there is only one.
+    pub fn new(irs: &[Vec<f64>], chans: usize, b: usize) -> Self {
+        let chans = chans.clamp(1, 2);
         let b = b.max(1);
         let len = irs.iter().map(Vec::len).max().unwrap_or(0).max(1);
         let parts = len.div_ceil(b);
@@ -200,30 +201,47 @@ fn join(acc: &[Chunk], yr: &mut [f32], yi: &mut [f32], chans: usize, b: usize) {
     }
 }
 
-/// The IR partitions' spectra (f64 FFT, rounded once), scaled for [`FftConv`].
+/// The IR partitions' spectra (f64 FFT, rounded once), scaled for [`FftConv`]. Like
+/// the signal, both channels share one transform per partition and are then split.
 fn ir_spectra(irs: &[Vec<f64>], chans: usize, b: usize, parts: usize, chunks: usize) -> Vec<Chunk> {
-    let half = b + 1;
-    let fft = Fft::<f64>::new(2 * b);
+    let (n, half) = (2 * b, b + 1);
+    let fft = Fft::<f64>::new(n);
     let mut scratch = vec![0.0; fft.scratch_len()];
     let mut out = vec![[0.0f32; 2 * LANES]; parts * chunks];
-    let (mut wr, mut wi) = (vec![0.0f64; 2 * b], vec![0.0f64; 2 * b]);
+    let (mut wr, mut wi) = (vec![0.0f64; n], vec![0.0f64; n]);
+    let empty = Vec::new();
+    let left = irs.first().unwrap_or(&empty);
+    let right = irs.get(1).unwrap_or(left);
+    // The FFT's missing 1/(2B), and the 2 that splitting the signal's channels leaves:
+    // 1/(4B); splitting the IR's own channels needs another 1/2.
     let scale = 0.25 / b as f64;
     for p in 0..parts {
         let spectrum = &mut out[p * chunks..][..chunks];
-        for c in 0..chans {
-            let Some(ir) = irs.get(c).or(irs.first()) else {
-                continue;
-            };
-            wr.fill(0.0);
-            wi.fill(0.0);
-            for (d, s) in wr.iter_mut().zip(ir.iter().skip(p * b).take(b)) {
+        for (w, ir) in [(&mut wr, left), (&mut wi, right)] {
+            w.fill(0.0);
+            for (d, s) in w.iter_mut().zip(ir.iter().skip(p * b).take(b)) {
                 *d = *s;
             }
-            fft.forward(&mut wr, &mut wi, &mut scratch);
-            for k in 0..half {
-                let (at, l) = bin(c * half + k);
-                spectrum[at][l] = (wr[k] * scale) as f32;
-                spectrum[at][l + LANES] = (wi[k] * scale) as f32;
+        }
+        if chans == 1 {
+            wi.fill(0.0);
+        }
+        fft.forward(&mut wr, &mut wi, &mut scratch);
+        for k in 0..half {
+            let j = if k == 0 { 0 } else { n - k };
+            let (l, r) = if chans == 1 {
+                ((wr[k], wi[k]), (0.0, 0.0))
+            } else {
+                let h = 0.5;
+                (
+                    (h * (wr[k] + wr[j]), h * (wi[k] - wi[j])),
+                    (h * (wi[k] + wi[j]), h * (wr[j] - wr[k])),
+                )
+            };
+            for (c, (re, im)) in [l, r].into_iter().enumerate().take(chans) {
+                let (at, lane) = bin(c * half + k);
+                spectrum[at][lane] = (re * scale) as f32;
+                spectrum[at][lane + LANES] = (im * scale) as f32;
             }
         }
     }

@@ -15,7 +15,7 @@
 //! arrangement changes speed, never bits (`fft_tests` checks against one butterfly at a
 //! time).
 
-use super::fft::{Float, MAX_GENERIC, twiddle};
+use super::fft::{Float, MAX_GENERIC, Roots};
 use super::fft_butterfly::{Bf2, Bf3, Bf4, Bf5, Bf8, BfOdd, Butterfly, C, Lanes, cmul};
 use std::array::from_fn;
 use std::f64::consts::FRAC_1_SQRT_2;
@@ -35,14 +35,16 @@ pub struct Pass<T> {
 }
 
 impl<T: Float> Pass<T> {
-    pub fn new(radix: usize, m: usize, s: usize) -> Self {
-        let n = radix * m;
+    /// Pass constants from `roots`, the roots of unity of the whole transform (whose
+    /// length the pass's r·m divides).
+    pub fn new(radix: usize, m: usize, s: usize, roots: &Roots) -> Self {
+        let step = roots.count() / (radix * m);
         let tw = (0..m)
-            .flat_map(|p| (1..radix).map(move |k| twiddle(k * p, n)))
+            .flat_map(|p| (1..radix).map(move |k| roots.get(k * p * step)))
             .flat_map(|(c, s)| [T::from_f64(c), T::from_f64(s)])
             .collect();
         let dft: Vec<(f64, f64)> = (0..radix * radix)
-            .map(|i| twiddle((i / radix) * (i % radix), radix))
+            .map(|i| roots.get((i / radix) * (i % radix) % radix * (roots.count() / radix)))
             .collect();
         let re = |v: &[(f64, f64)]| v.iter().map(|c| T::from_f64(c.0)).collect();
         let im = |v: &[(f64, f64)]| v.iter().map(|c| T::from_f64(c.1)).collect();
