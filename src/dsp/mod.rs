@@ -25,7 +25,7 @@ pub mod saturate;
 pub mod smooth;
 pub mod stereo;
 #[cfg(test)]
-mod testutil;
+pub(crate) mod testutil;
 pub mod truepeak;
 
 use crate::ir::Insert;

@@ -158,17 +158,7 @@ fn golden_hash() {
     // The exact output for seeded stereo noise, up (44.1 → 48 kHz) and down (48 → 44.1).
     // No run-time dispatch and libm everywhere (see `crate::dsp::fft`) make it the same
     // on every machine; it changes only with the algorithm.
-    let noise = |seed: u64| -> Vec<f32> {
-        let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-        (0..30_000)
-            .map(|_| {
-                s ^= s << 13;
-                s ^= s >> 7;
-                s ^= s << 17;
-                ((s >> 40) as f32 / (1u64 << 23) as f32) - 1.0
-            })
-            .collect()
-    };
+    let noise = |seed: u64| crate::dsp::testutil::noise(30_000, seed);
     let x = [noise(1), noise(2)];
     let mut h = blake3::Hasher::new();
     for (from, to) in [(44100, 48000), (48000, 44100)] {
