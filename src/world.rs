@@ -34,6 +34,9 @@ pub trait World: Sync {
     /// Opens a binary input (audio, impulse responses) for streaming reads, so a long
     /// stem is never held whole in memory.
     fn open(&self, path: &Path) -> std::io::Result<Box<dyn ReadSeek>>;
+    /// Records a file the render reads whole by itself (an impulse response), so
+    /// locks and `watch` know it like any other input.
+    fn record(&self, path: &Path);
     /// Every file read so far, in path order.
     fn dependencies(&self) -> Vec<PathBuf>;
 }
@@ -128,6 +131,12 @@ impl World for DiskWorld {
         )))
     }
 
+    fn record(&self, path: &Path) {
+        if let Ok(abs) = std::path::absolute(path) {
+            self.read.lock().unwrap().insert(abs);
+        }
+    }
+
     fn dependencies(&self) -> Vec<PathBuf> {
         self.read.lock().unwrap().iter().cloned().collect()
     }
@@ -191,6 +200,10 @@ impl World for MemoryWorld {
     fn open(&self, path: &Path) -> std::io::Result<Box<dyn ReadSeek>> {
         self.read.lock().unwrap().insert(path.to_path_buf());
         Ok(Box::new(std::io::Cursor::new(self.bytes(path)?)))
+    }
+
+    fn record(&self, path: &Path) {
+        self.read.lock().unwrap().insert(path.to_path_buf());
     }
 
     fn dependencies(&self) -> Vec<PathBuf> {

@@ -105,3 +105,22 @@ fn verify_without_a_lock_is_a_usage_error() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("render --lock"), "{}", r.stderr);
 }
+
+#[test]
+fn an_impulse_response_is_locked_like_a_stem() {
+    let p = Project::new();
+    p.wav("stems/a.wav", 48000, &[noise(1, 0.3, 4800)])
+        .wav("irs/room.wav", 48000, &[noise(4, 0.1, 2400)])
+        .mix(
+            "session { tail 0s }\ntrack a \"stems/a.wav\" { reverb \"irs/room.wav\" }\n\
+             export \"out/m.wav\" { bits 24 }\n",
+        );
+    p.run(&["render", "song.mix", "--lock"]).ok();
+    let lock = std::fs::read_to_string(p.path("song.mix.lock")).expect("lock");
+    assert!(lock.contains("  irs/room.wav: "), "{lock}");
+    p.run(&["render", "song.mix", "--locked"]).ok();
+    p.wav("irs/room.wav", 48000, &[noise(5, 0.1, 2400)]);
+    let r = p.run(&["render", "song.mix", "--locked"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("irs/room.wav: changed"), "{}", r.stderr);
+}

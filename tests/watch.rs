@@ -1,7 +1,7 @@
 //! `mixdown watch` as a child process on a temporary project: edits, atomic saves,
 //! broken saves, deleted stems, no-op saves and Ctrl-C.
 
-use crate::support::{Project, sine};
+use crate::support::{Project, noise, sine};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
@@ -147,6 +147,22 @@ fn a_deleted_stem_is_an_error_until_it_returns() {
     assert_eq!(master(&p), good);
     p.file("stem.wav", &stem);
     w.expect("[watch] rendered after a change to stem.wav");
+}
+
+#[test]
+fn a_changed_impulse_response_re_renders() {
+    let p = project();
+    p.wav("room.wav", 48000, &[noise(4, 0.1, 2400)]).mix(
+        "session { tail 0s }\ntrack s \"stem.wav\" { reverb \"room.wav\" }\n\
+         export \"out/m.wav\" { bits 24 }\n",
+    );
+    let mut w = Watch::start(&p);
+    let first = master(&p);
+    p.wav("room.wav", 48000, &[noise(5, 0.1, 2400)]);
+    w.expect("[watch] rendered after a change to room.wav");
+    let line = w.expect("[watch]   ");
+    assert!(line.contains("re-rendered s, master"), "{line}");
+    assert_ne!(master(&p), first);
 }
 
 #[test]

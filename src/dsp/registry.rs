@@ -52,6 +52,20 @@ pub fn lookup(kind: &str) -> Option<&'static ProcessorSpec> {
     PROCESSORS.iter().copied().find(|p| p.kind == kind)
 }
 
+/// The files an insert reads by itself (impulse responses): its path parameters.
+pub fn files(ins: &crate::ir::Insert) -> Vec<std::path::PathBuf> {
+    let Some(spec) = lookup(&ins.kind) else {
+        return Vec::new();
+    };
+    (spec.arg.iter().chain(spec.params))
+        .filter(|p| p.kind == super::param::UnitKind::Path)
+        .filter_map(|p| match ins.params.get(p.name) {
+            Some(crate::ir::ParamValue::Text(t)) => Some(std::path::PathBuf::from(t)),
+            _ => None,
+        })
+        .collect()
+}
+
 pub fn kinds() -> impl Iterator<Item = &'static str> {
     PROCESSORS.iter().map(|p| p.kind)
 }

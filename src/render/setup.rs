@@ -152,6 +152,9 @@ pub fn prepare(mix: &Mix, world: &dyn World, chunk: usize) -> Result<Plan, Vec<D
                     auto.inserts.push((k, id, rt));
                 }
             }
+            for f in crate::dsp::registry::files(&ins) {
+                world.record(&f);
+            }
             match crate::dsp::build(&ins, &ctx) {
                 Ok(p) => {
                     own[i] += p.latency();

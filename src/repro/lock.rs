@@ -16,7 +16,7 @@
 //! Inputs are what the [`crate::world::World`] recorded: the mix, `use`d modules,
 //! audio and impulse responses (the stdlib is part of the binary, so of the version).
 
-use crate::ir::{Mix, ParamValue};
+use crate::ir::Mix;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
@@ -98,19 +98,7 @@ pub fn planned_inputs(mix: &Mix) -> BTreeSet<PathBuf> {
             out.insert(path.clone());
         }
         for ins in &s.inserts {
-            let Some(spec) = crate::dsp::registry::lookup(&ins.kind) else {
-                continue;
-            };
-            let paths = spec
-                .arg
-                .iter()
-                .chain(spec.params)
-                .filter(|p| p.kind == crate::dsp::param::UnitKind::Path);
-            for p in paths {
-                if let Some(ParamValue::Text(t)) = ins.params.get(p.name) {
-                    out.insert(PathBuf::from(t));
-                }
-            }
+            out.extend(crate::dsp::registry::files(ins));
         }
     }
     out.into_iter()
