@@ -3,14 +3,17 @@
 //! loudness scales with gain, REFERENCES.md §1.3) and less and less as the limiter
 //! works.
 //!
-//! The first round tries two drives: the one a unity chain would need (from the
-//! loudness of the chain's input, the `guess`) and [`SPREAD_DB`] above it. Their
-//! secant, which sees what the chain's dynamics do near the answer, gives the next
-//! drive; every later round tries one drive, a secant step inside the bracket found
-//! so far, falling back to bisection. Without dynamics the guess itself is exact.
+//! The first round tries the drive a unity chain would need (from the loudness of
+//! the chain's input, the `guess`) alone: without dynamics, or with dynamics that
+//! barely work at the answer, it is the answer, and one run of the chain settles the
+//! search (that run is also written into the exports while it is measured). Else the
+//! second round tries two drives ([`pair`]), and their secant, which sees what the
+//! chain's dynamics do near the answer, gives the next drive; every later round tries
+//! one drive, a secant step inside the bracket found so far, falling back to
+//! bisection.
 //!
 //! The drives a round tries depend only on the readings of earlier rounds, never on
-//! how the caller runs them: the two of the first round may run at once on two
+//! how the caller runs them: the two of the second round may run at once on two
 //! threads, and `--jobs 1` tries exactly the same drives one after the other.
 
 use crate::diag::Diagnostic;
@@ -76,13 +79,7 @@ pub fn solve(
 ) -> Result<Solved, Diagnostic> {
     let want = target.lufs;
     let span = target.span;
-    let g = reading(guess).clamp(MIN_DRIVE_DB, MAX_DRIVE_DB);
-    let second = if g + SPREAD_DB <= MAX_DRIVE_DB {
-        g + SPREAD_DB
-    } else {
-        g - SPREAD_DB
-    };
-    let mut round = vec![g, second];
+    let mut round = vec![reading(guess).clamp(MIN_DRIVE_DB, MAX_DRIVE_DB)];
     let mut points: Vec<Point> = Vec::new();
     loop {
         let read = loudness(&round);
@@ -139,7 +136,31 @@ pub fn solve(
                 ),
             ));
         }
-        round = vec![next(&points)];
+        round = match points[..] {
+            [only] => pair(only),
+            _ => vec![next(&points)],
+        };
+    }
+}
+
+/// The second round, after the guess alone: the drive the guess's miss asks for
+/// if the chain were linear, and [`SPREAD_DB`] beyond it on the side the chain's
+/// dynamics can leave the answer (loudness rises by at most 1 LU per dB of drive
+/// into a compressor or limiter, so a master still too quiet needs at least the
+/// linear step, and one too loud at most undoes it). Their secant sees what the
+/// dynamics do near the answer.
+fn pair((d, miss): Point) -> Vec<f64> {
+    let step = (d - miss).clamp(MIN_DRIVE_DB, MAX_DRIVE_DB);
+    let beyond = if miss < 0.0 {
+        step + SPREAD_DB
+    } else {
+        step - SPREAD_DB
+    };
+    let beyond = beyond.clamp(MIN_DRIVE_DB, MAX_DRIVE_DB);
+    if beyond == step {
+        vec![step]
+    } else {
+        vec![step, beyond]
     }
 }
 
@@ -217,8 +238,8 @@ mod tests {
     fn a_linear_chain_is_solved_by_its_guess() {
         let s = with(-14.0, 16.0, |d| Some(-30.0 + d)).unwrap();
         assert_eq!(s.drive_db, 16.0);
-        assert_eq!(s.trials, 2);
-        // A chain with gain of its own: the secant of the first round is exact.
+        assert_eq!(s.trials, 1);
+        // A chain with gain of its own: the linear step of the second round is exact.
         let s = with(-14.0, 16.0, |d| Some(-27.0 + d)).unwrap();
         assert!((s.drive_db - 13.0).abs() < 1e-9, "{}", s.drive_db);
         assert_eq!(s.trials, 3);
@@ -246,15 +267,15 @@ mod tests {
     }
 
     #[test]
-    fn rounds_after_the_first_try_one_drive() {
+    fn the_guess_alone_then_a_pair_then_one_drive_a_round() {
         let mut sizes = Vec::new();
         solve(target(-10.0), None, 0.0, |ds| {
             sizes.push(ds.len());
             ds.iter().map(|&d| limited(d)).collect()
         })
         .unwrap();
-        assert_eq!(sizes[0], 2);
-        assert!(sizes[1..].iter().all(|&n| n == 1), "{sizes:?}");
+        assert_eq!(sizes[..2], [1, 2]);
+        assert!(sizes[2..].iter().all(|&n| n == 1), "{sizes:?}");
     }
 
     /// Issue 8: readings that differ in their last bits (another CPU's `log10`) give

@@ -131,48 +131,61 @@ impl Chain {
         integrated(&m)
     }
 
-    /// [`Self::run`] as a pipeline: the chain runs on a worker thread, which also
-    /// feeds `measure` when given; the calling thread hands each block to `sink`.
-    /// Blocks travel in batches of at least [`BATCH`] frames, and `sink` sees exactly
-    /// the blocks [`Self::run`] would give it. After an error from `sink` the chain
-    /// stops early.
+    /// [`Self::run`] as a pipeline of up to three threads: the chain runs on a worker;
+    /// the calling thread hands each block to `sink`; then, when `measure` is given, a
+    /// third thread meters the block. Blocks travel in batches of at least [`BATCH`]
+    /// frames, and `sink` and `measure` see exactly the blocks [`Self::run`] would
+    /// give. After an error from `sink` the chain stops early (the meter then has
+    /// seen only part of the output).
     pub fn run_split<E>(
         &mut self,
         pass: &Pass,
         drive_db: f64,
-        mut measure: Option<&mut EbuR128>,
+        measure: Option<&mut EbuR128>,
         mut sink: impl FnMut([&[f32]; 2]) -> Result<(), E>,
     ) -> Result<(), E> {
         let total = pass.input[0].len();
         let room = pass.chunk * BATCH.div_ceil(pass.chunk);
+        type Batch = ([Vec<f32>; 2], usize);
         std::thread::scope(|s| {
-            let (full_tx, full_rx) = sync_channel::<([Vec<f32>; 2], usize)>(DEPTH);
+            let (full_tx, full_rx) = sync_channel::<Batch>(DEPTH);
             let (free_tx, free_rx) = sync_channel::<[Vec<f32>; 2]>(DEPTH);
             for _ in 0..DEPTH {
                 free_tx.send(buffers(room)).expect("room for every buffer");
             }
+            // Where the calling thread passes a batch on: the meter, or back to the chain.
+            let (sunk_tx, meter) = match measure {
+                Some(m) => {
+                    let (tx, rx) = sync_channel::<Batch>(DEPTH);
+                    let back = free_tx.clone();
+                    let meter = s.spawn(move || {
+                        for (buf, fill) in rx {
+                            let _ = m.add_frames_planar_f32(&[&buf[0][..fill], &buf[1][..fill]]);
+                            let _ = back.send(buf);
+                        }
+                    });
+                    (Some(tx), Some(meter))
+                }
+                None => (None, None),
+            };
             let worker = s.spawn(move || {
                 self.start(pass);
                 let g = gain(drive_db);
                 let mut at = 0;
-                let mut batch: Option<([Vec<f32>; 2], usize)> = None;
+                let mut batch: Option<Batch> = None;
                 while at < total {
                     let (skip, n, _) = self.block(pass, g, at);
                     at += n;
                     if skip == n {
                         continue;
                     }
-                    let out = [&self.out.post[0][skip..n], &self.out.post[1][skip..n]];
-                    if let Some(m) = measure.as_mut() {
-                        let _ = m.add_frames_planar_f32(&out);
-                    }
                     if batch.is_none() {
                         let Ok(buf) = free_rx.recv() else { return };
                         batch = Some((buf, 0));
                     }
                     let (buf, fill) = batch.as_mut().expect("a batch");
-                    for (b, o) in buf.iter_mut().zip(out) {
-                        b[*fill..*fill + o.len()].copy_from_slice(o);
+                    for (b, o) in buf.iter_mut().zip(&self.out.post) {
+                        b[*fill..*fill + n - skip].copy_from_slice(&o[skip..n]);
                     }
                     *fill += n - skip;
                     if *fill + pass.chunk > room || at >= total {
@@ -201,12 +214,17 @@ impl Chain {
                     from += n;
                 }
                 // Fails only once the worker is done: the last batches are still read.
-                let _ = free_tx.send(buf);
+                let _ = match &sunk_tx {
+                    Some(tx) => tx.send((buf, fill)).map_err(drop),
+                    None => free_tx.send(buf).map_err(drop),
+                };
             }
-            // Unblocks the worker, if the sink stopped early.
-            drop((full_rx, free_tx));
-            if let Err(panic) = worker.join() {
-                std::panic::resume_unwind(panic);
+            // Unblocks the worker, if the sink stopped early, and ends the meter.
+            drop((full_rx, free_tx, sunk_tx));
+            for t in std::iter::once(worker).chain(meter) {
+                if let Err(panic) = t.join() {
+                    std::panic::resume_unwind(panic);
+                }
             }
             result
         })
