@@ -27,6 +27,7 @@
 
 mod chain;
 mod deliver;
+mod feed;
 #[cfg(test)]
 mod tests;
 mod trials;
@@ -50,8 +51,10 @@ pub struct MasterStage {
     chain: Chain,
     /// A second instance of the chain, for two drives at once (only with `jobs` > 1).
     twin: Option<Chain>,
-    /// The sum arriving at the master, from render time zero.
-    pub input: [Vec<f32>; 2],
+    /// The sum arriving at the master, from render time zero (in `feed` while the
+    /// graph renders).
+    input: [Vec<f32>; 2],
+    feed: Option<feed::Feed>,
     shape: Shape,
     target: LoudnessTarget,
     /// The last limiter's ceiling in the chain (dBTP).
@@ -64,6 +67,8 @@ pub struct MasterStage {
     jobs: usize,
     /// Whether the linear head of the chain has been applied to `input`.
     baked: bool,
+    /// The loudness of the input as the chain after its head sees it.
+    input_lufs: Option<f64>,
     /// Where the next search starts: the drive a unity chain would need, then the
     /// last drive found.
     guess: f64,
@@ -165,6 +170,7 @@ pub fn split(
         chain: Chain::new(chain, chunk),
         twin,
         input: [Vec::with_capacity(frames), Vec::with_capacity(frames)],
+        feed: None,
         shape: Shape {
             lead: plan.latency - chain_latency,
             origin: 0,
@@ -178,6 +184,7 @@ pub fn split(
         margin_db: 0.0,
         jobs,
         baked: false,
+        input_lufs: None,
         guess: 0.0,
         written: None,
         dirty: false,
@@ -263,19 +270,58 @@ impl MasterStage {
         self.shape.origin = origin as usize;
     }
 
+    /// Starts taking the master's input from the graph ([`Self::push`]), the linear
+    /// head applied on the way; `sure` output frames are kept by any render of this
+    /// song (its length before an automatic tail).
+    pub fn start_feed(&mut self, sure: u64) {
+        let (trim, inserts) = self.take_linear_head();
+        let lead = self.shape.lead;
+        let head = feed::Head::new(
+            trim,
+            inserts,
+            lead,
+            lead + sure as usize + self.shape.latency,
+            self.shape.chunk,
+            self.shape.rate,
+        );
+        let input = std::mem::take(&mut self.input);
+        let threaded = self.jobs > 1;
+        self.feed = Some(feed::Feed::new(input, head, threaded, self.shape.chunk));
+        self.baked = true;
+    }
+
+    /// Takes `n` frames of the sum arriving at the master.
+    pub fn push(&mut self, sum: &[Vec<f32>; 2], n: usize) {
+        if self.feed.is_none() {
+            self.start_feed(0);
+        }
+        self.feed.as_mut().expect("just started").push(sum, n);
+    }
+
     /// Readies the chain for [`Self::deliver`] with a drive solved before (cached).
     pub fn skip_solve(&mut self) {
-        if !self.baked {
-            self.baked = true;
-            self.bake_linear_head();
-        }
+        self.settle(None);
     }
 
     /// Keeps `written` output frames of input (plus what the chain's latency needs).
     pub fn trim_input(&mut self, written: u64) {
         let keep = self.shape.lead + written as usize + self.shape.latency;
-        for c in &mut self.input {
-            c.truncate(keep);
+        self.settle(Some(keep));
+    }
+
+    /// Ends the feed: the input back, cut to `keep` frames, its head applied and its
+    /// loudness read.
+    fn settle(&mut self, keep: Option<usize>) {
+        if self.feed.is_none() && !self.baked {
+            self.start_feed(0);
+        }
+        if let Some(f) = self.feed.take() {
+            let (mut input, mut head) = f.end();
+            if let Some(keep) = keep {
+                input.iter_mut().for_each(|c| c.truncate(keep));
+            }
+            self.input_lufs = head.finish(&mut input);
+            self.input = input;
         }
     }
 
@@ -295,13 +341,13 @@ impl MasterStage {
             .reduce(f64::max)
     }
 
-    /// Runs the chain's linear head (trim and the leading linear inserts, such as an
-    /// EQ, when no lane moves them) over the kept input once, and drops it from the
-    /// chain. The drive is a gain, and a linear stage commutes with a gain, so every
-    /// trial of the search (and the final run) then starts after the head: the same
-    /// result as running it each time, up to rounding, at a fraction of the cost.
-    /// Returns the loudness of the input as the rest of the chain sees it.
-    fn bake_linear_head(&mut self) -> Option<f64> {
+    /// Takes the chain's linear head (trim and the leading linear inserts, such as
+    /// an EQ, when no lane moves them) out of the chain and its twin, to be applied
+    /// to the input once ([`feed`]). The drive is a gain, and a linear stage commutes
+    /// with a gain, so every trial of the search (and the final run) then starts after
+    /// the head: the same result as running it each time, up to rounding, at a
+    /// fraction of the cost.
+    fn take_linear_head(&mut self) -> (Option<f32>, Vec<Box<dyn crate::dsp::Processor>>) {
         let rt = &mut self.chain.rt;
         // An automated trim stays in the chain, and so does everything after it.
         let trim = rt.auto.trim.is_none().then_some(rt.trim);
@@ -312,21 +358,14 @@ impl MasterStage {
                 .count(),
             None => 0,
         };
-        let lead = self.shape.lead.min(self.input[0].len());
-        let [l, r] = &mut self.input;
-        let loudness = chain::bake(
-            [&mut l[lead..], &mut r[lead..]],
-            trim.filter(|&t| t != 1.0),
-            &mut rt.inserts[..head],
-            self.shape.chunk,
-            self.shape.rate,
-            self.jobs,
-        );
+        let taken: Vec<_> = self.chain.rt.inserts.drain(..head).collect();
+        if let Some(t) = &mut self.twin {
+            t.rt.inserts.drain(..head);
+        }
         for c in std::iter::once(&mut self.chain).chain(&mut self.twin) {
             if trim.is_some() {
                 c.rt.trim = 1.0;
             }
-            c.rt.inserts.drain(..head);
             for (k, _, _) in &mut c.rt.auto.inserts {
                 *k -= head;
             }
@@ -334,18 +373,18 @@ impl MasterStage {
         for (k, _, _) in &mut self.limiters {
             *k -= head;
         }
-        loudness
+        (trim.filter(|&t| t != 1.0), taken)
     }
 
     /// Finds the drive (see [`super::solve`]). With `jobs` > 1 the output of a drive
     /// tried alone also goes into the master exports among `outputs`, so that
     /// [`Self::deliver`] need not run the chain again when it is the one found.
     pub fn solve(&mut self, outputs: &mut [Output]) -> Result<Solved, Diagnostic> {
-        if !self.baked {
-            self.baked = true;
-            if let Some(l) = self.bake_linear_head() {
-                self.guess = self.target.lufs - solve::reading(l);
-            }
+        if self.feed.is_some() || !self.baked {
+            self.settle(None);
+        }
+        if let Some(l) = self.input_lufs.take() {
+            self.guess = self.target.lufs - solve::reading(l);
         }
         let masters = masters(outputs);
         let ahead = (self.jobs > 1 && !masters.is_empty()).then(|| trials::Ahead {

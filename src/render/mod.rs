@@ -23,6 +23,7 @@ pub mod setup;
 pub mod solve;
 pub mod source;
 pub mod strip;
+mod timings;
 
 use crate::diag::Diagnostic;
 use crate::ir::{Mix, Tail};
@@ -102,6 +103,7 @@ fn pass(
     forced: &mut cached::Forced,
 ) -> Result<RenderReport, Vec<Diagnostic>> {
     let chunk = opts.chunk.max(1);
+    let sw = timings::Stopwatch::from_env();
     let mut plan = setup::prepare(mix, world, chunk)?;
     let mut stage = match mix.loudness {
         Some(_) => Some(master::split(mix, &mut plan, chunk, opts.jobs).map_err(|d| vec![d])?),
@@ -171,6 +173,9 @@ fn pass(
         stage = None;
         kept_solve = s.solve();
     }
+    if let Some(st) = &mut stage {
+        st.start_feed(main_len - from);
+    }
     let mut pos: u64 = plan.origin;
     let mut written: u64 = 0;
     let mut block_peak = 0.0f32;
@@ -210,9 +215,7 @@ fn pass(
         let sum = &plan.outs[plan.master].post;
         if let Some(st) = &mut stage {
             // Loudness mode: the master's input is kept whole for the solve.
-            for (k, c) in st.input.iter_mut().zip(sum) {
-                k.extend_from_slice(&c[..n]);
-            }
+            st.push(sum, n);
             if in_tail {
                 block_peak = peak_of(sum, skip, n, block_peak);
             }
@@ -250,6 +253,7 @@ fn pass(
     if let Some(s) = &session {
         s.check_kept(written, forced)?;
     }
+    sw.mark("graph");
     let mut warnings = Vec::new();
     let mut solved = kept_solve;
     if let Some(st) = &mut stage {
@@ -270,7 +274,9 @@ fn pass(
                 s
             }
         };
+        sw.mark("loudness search");
         warnings.extend(st.deliver(&mut s, &mut outputs)?);
+        sw.mark("delivery");
         if let Some(m) = &mut meters {
             m.replay(st, s.drive_db);
         }
@@ -307,6 +313,7 @@ fn pass(
             ceiling_trim_db: 20.0 * o.gain.log10(),
         });
     }
+    sw.mark("files in place");
     let cache = session.map(|s| s.finish(&mut plan, &outputs, &mut files));
     Ok(RenderReport {
         files,

@@ -3,7 +3,7 @@
 //! calling thread (a two-stage pipeline). Both cut the input into the same blocks and
 //! process them in the same order, so they give the same samples to the last bit.
 
-use crate::dsp::{ParamId, Processor};
+use crate::dsp::ParamId;
 use crate::render::strip::{StripOut, StripRt};
 use ebur128::{EbuR128, Mode};
 use std::sync::mpsc::sync_channel;
@@ -229,55 +229,4 @@ impl Chain {
             result
         })
     }
-}
-
-/// Applies `trim` and then `head` (linear inserts) to `input` in place, block by
-/// block, and measures the result's integrated loudness. With `jobs` > 1 the meter
-/// follows the processing on the calling thread, a batch behind.
-pub fn bake(
-    input: [&mut [f32]; 2],
-    trim: Option<f32>,
-    head: &mut [Box<dyn Processor>],
-    chunk: usize,
-    rate: u32,
-    jobs: usize,
-) -> Option<f64> {
-    let room = chunk * BATCH.div_ceil(chunk);
-    let [l, r] = input;
-    let mut batches = l.chunks_mut(room).zip(r.chunks_mut(room));
-    let mut process = |l: &mut [f32], r: &mut [f32]| {
-        for (l, r) in l.chunks_mut(chunk).zip(r.chunks_mut(chunk)) {
-            let mut io: [&mut [f32]; 2] = [l, r];
-            if let Some(t) = trim {
-                io.iter_mut()
-                    .for_each(|c| c.iter_mut().for_each(|x| *x *= t));
-            }
-            for p in head.iter_mut() {
-                p.process(&mut io, None);
-            }
-        }
-    };
-    let mut m = meter(rate);
-    if jobs > 1 {
-        std::thread::scope(|s| {
-            let (tx, rx) = sync_channel::<[&[f32]; 2]>(DEPTH);
-            s.spawn(move || {
-                for (l, r) in batches {
-                    process(l, r);
-                    if tx.send([l, r]).is_err() {
-                        return;
-                    }
-                }
-            });
-            for b in rx {
-                let _ = m.add_frames_planar_f32(&b);
-            }
-        });
-    } else {
-        for (l, r) in &mut batches {
-            process(l, r);
-            let _ = m.add_frames_planar_f32(&[l, r]);
-        }
-    }
-    integrated(&m)
 }

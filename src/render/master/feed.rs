@@ -1,0 +1,169 @@
+//! The master's input as the graph renders it: kept whole for the loudness search,
+//! with the chain's linear head (trim, and leading linear inserts such as an EQ)
+//! applied and its loudness metered as the frames arrive, so that when the graph
+//! is done the search can start at once. With `jobs` > 1 this runs on its own
+//! thread, beside the graph (which leaves a core idle whenever a level has one
+//! strip to run, as after an edit in `watch`).
+//!
+//! The head is a chain of linear processors and the meter a sum over the frames:
+//! neither depends on how the input is cut into blocks, so the thread, the block
+//! sizes and the graph's chunking leave every bit as it would be in one pass.
+
+use super::chain::{integrated, meter};
+use crate::dsp::Processor;
+use ebur128::EbuR128;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::thread::JoinHandle;
+
+/// Chunks of input in flight to the thread.
+const DEPTH: usize = 8;
+
+/// The head and its meter, over input frames `from..`.
+pub struct Head {
+    pub trim: Option<f32>,
+    pub inserts: Vec<Box<dyn Processor>>,
+    meter: EbuR128,
+    /// Frames every render of this song keeps, so the meter may read them as they
+    /// come; an automatic tail past them may still be cut, so it is read at the end.
+    sure: usize,
+    /// Frames processed, and frames metered, so far.
+    done: usize,
+    metered: usize,
+    chunk: usize,
+}
+
+impl Head {
+    pub fn new(
+        trim: Option<f32>,
+        inserts: Vec<Box<dyn Processor>>,
+        from: usize,
+        sure: usize,
+        chunk: usize,
+        rate: u32,
+    ) -> Self {
+        Self {
+            trim,
+            inserts,
+            meter: meter(rate),
+            sure,
+            done: from,
+            metered: from,
+            chunk: chunk.max(1),
+        }
+    }
+
+    /// Processes and meters what has arrived in `input` since the last call.
+    fn catch_up(&mut self, input: &mut [Vec<f32>; 2]) {
+        let len = input[0].len();
+        while self.done < len {
+            let n = self.chunk.min(len - self.done);
+            let [l, r] = input;
+            let mut io: [&mut [f32]; 2] = [
+                &mut l[self.done..self.done + n],
+                &mut r[self.done..self.done + n],
+            ];
+            if let Some(t) = self.trim {
+                io.iter_mut()
+                    .for_each(|c| c.iter_mut().for_each(|x| *x *= t));
+            }
+            for p in &mut self.inserts {
+                p.process(&mut io, None);
+            }
+            self.done += n;
+        }
+        self.meter_to(input, self.sure.min(len));
+    }
+
+    fn meter_to(&mut self, input: &[Vec<f32>; 2], end: usize) {
+        if end > self.metered {
+            let (a, b) = (self.metered, end);
+            let _ = (self.meter).add_frames_planar_f32(&[&input[0][a..b], &input[1][a..b]]);
+            self.metered = end;
+        }
+    }
+
+    /// Meters the rest of `input` (cut to the frames kept): its integrated loudness.
+    pub fn finish(&mut self, input: &mut [Vec<f32>; 2]) -> Option<f64> {
+        self.catch_up(input);
+        self.meter_to(input, input[0].len());
+        integrated(&self.meter)
+    }
+}
+
+/// The input and its head, on the calling thread or on a thread of their own.
+pub enum Feed {
+    Inline([Vec<f32>; 2], Box<Head>),
+    Thread {
+        chunks: SyncSender<([Vec<f32>; 2], usize)>,
+        free: Receiver<[Vec<f32>; 2]>,
+        worker: JoinHandle<([Vec<f32>; 2], Box<Head>)>,
+    },
+}
+
+impl Feed {
+    pub fn new(input: [Vec<f32>; 2], head: Head, threaded: bool, chunk: usize) -> Self {
+        let head = Box::new(head);
+        if !threaded {
+            return Self::Inline(input, head);
+        }
+        let (chunks, rx) = sync_channel::<([Vec<f32>; 2], usize)>(DEPTH);
+        let (back, free) = sync_channel(DEPTH);
+        for _ in 0..DEPTH {
+            back.send([vec![0.0; chunk], vec![0.0; chunk]])
+                .expect("room for every buffer");
+        }
+        let worker = std::thread::spawn(move || {
+            let (mut input, mut head) = (input, head);
+            for (buf, n) in rx {
+                for (c, b) in input.iter_mut().zip(&buf) {
+                    c.extend_from_slice(&b[..n]);
+                }
+                // The graph may be done: a buffer it will not take back is dropped.
+                let _ = back.send(buf);
+                head.catch_up(&mut input);
+            }
+            (input, head)
+        });
+        Self::Thread {
+            chunks,
+            free,
+            worker,
+        }
+    }
+
+    /// Appends `n` frames of the master's input.
+    pub fn push(&mut self, sum: &[Vec<f32>; 2], n: usize) {
+        match self {
+            Self::Inline(input, head) => {
+                for (c, s) in input.iter_mut().zip(sum) {
+                    c.extend_from_slice(&s[..n]);
+                }
+                head.catch_up(input);
+            }
+            Self::Thread { chunks, free, .. } => {
+                // The thread only stops when this side hangs up, so both succeed
+                // unless it panicked, which `end` reports.
+                if let Ok(mut buf) = free.recv() {
+                    for (b, s) in buf.iter_mut().zip(sum) {
+                        b[..n].copy_from_slice(&s[..n]);
+                    }
+                    let _ = chunks.send((buf, n));
+                }
+            }
+        }
+    }
+
+    /// The input and head once every pushed frame is in.
+    pub fn end(self) -> ([Vec<f32>; 2], Box<Head>) {
+        match self {
+            Self::Inline(input, head) => (input, head),
+            Self::Thread { chunks, worker, .. } => {
+                drop(chunks);
+                match worker.join() {
+                    Ok(done) => done,
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+        }
+    }
+}
