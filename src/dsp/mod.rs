@@ -20,6 +20,7 @@ pub mod limiter;
 pub mod oversample;
 pub mod param;
 pub mod registry;
+pub mod round;
 pub mod reverb;
 pub mod saturate;
 pub mod smooth;

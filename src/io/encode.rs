@@ -52,7 +52,7 @@ impl Quantiser {
     }
 
     pub(crate) fn convert(&mut self, x: f32) -> i32 {
-        let v = (f64::from(x) * self.scale).round();
+        let v = crate::dsp::round::round(f64::from(x) * self.scale);
         if v > self.max {
             self.clipped += 1;
             self.max as i32

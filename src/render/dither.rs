@@ -76,7 +76,7 @@ impl Quantiser {
             } else {
                 0.0
             };
-            let q = ((v + d) * inv).round().clamp(-inv, inv - 1.0) * lsb;
+            let q = crate::dsp::round::round((v + d) * inv).clamp(-inv, inv - 1.0) * lsb;
             self.err[ch] = q - v;
             *s = q as f32;
         }
