@@ -180,10 +180,25 @@ impl Compressor {
         self.floor = db_power(self.threshold - self.knee / 2.0);
     }
 
+    /// The gains of frames `start..start + buf.len()` keyed by `chans`, into `buf`.
+    /// Returns false when every gain is exactly 1 (nothing to apply).
+    fn chunk_gains<C: AsRef<[f32]>>(&mut self, chans: &[C], start: usize, buf: &mut [f64]) -> bool {
+        self.detector.powers(chans, start, buf);
+        self.targets(buf);
+        self.gains(buf)
+    }
+
     /// The target reductions (dB) for the levels in `buf`, in place: independent per
     /// frame and branch-free (see `fastmath`), so this loop vectorises.
     fn targets(&self, buf: &mut [f64]) {
         let (floor, t, ratio, w) = (self.floor, self.threshold, self.ratio, self.knee);
+        // Below the curve's start throughout (quiet passages): no logarithms. A NaN
+        // level is not below (`p <= floor` is false), as frame by frame. `&` rather
+        // than `all()`, whose early exit would stop vectorisation.
+        if buf.iter().fold(true, |below, &p| below & (p <= floor)) {
+            buf.fill(0.0);
+            return;
+        }
         for v in buf.iter_mut() {
             let p = *v;
             let r = compressor_reduction(power_db(p), t, ratio, w);
@@ -226,7 +241,8 @@ fn gain(r: f64, makeup: f64, mix: f64) -> f64 {
     let e = super::fastmath::db_to_gain(-r) * makeup;
     let wet = if r == 0.0 { makeup } else { e };
     let g = (1.0 - mix) + mix * wet;
-    if r == 0.0 && makeup == 1.0 { 1.0 } else { g }
+    // `&`, not `&&`: no short-circuit branch, which would stop vectorisation.
+    if (r == 0.0) & (makeup == 1.0) { 1.0 } else { g }
 }
 
 /// Frames per pass of `process`: its scratch (one f64 per frame, on the stack, so
@@ -267,12 +283,11 @@ impl Processor for Compressor {
         while start < frames {
             let n = CHUNK.min(frames - start);
             let buf = &mut buf[..n];
-            match key {
-                Some(k) => self.detector.powers(k, start, buf),
-                None => self.detector.powers(io, start, buf),
-            }
-            self.targets(buf);
-            if self.gains(buf) {
+            let apply_any = match key {
+                Some(k) => self.chunk_gains(k, start, buf),
+                None => self.chunk_gains(io, start, buf),
+            };
+            if apply_any {
                 for ch in io.iter_mut() {
                     apply(&mut ch[start..start + n], buf);
                 }

@@ -52,8 +52,13 @@ pub fn log2(x: f64) -> f64 {
 /// Branch-free like [`log2`], bit-identical to the form with `floor` kept in the tests.
 #[inline]
 pub fn exp2(y: f64) -> f64 {
+    // The range limits by clamping (a NaN passes through): below -1022, n is -1023
+    // or y is -1023, which makes `scale` 0 and the result +0; from 1024 on, y is 1024
+    // and `scale` +inf. Selects on the result instead would make the vectoriser's
+    // cost model reject loops over blocks.
+    let y = if y < -1023.0 { -1023.0 } else { y };
+    let y = if y > 1024.0 { 1024.0 } else { y };
     // floor(y) for |y| < 2^51: round to nearest, then step down where that rounded up.
-    // (Out-of-range y give garbage here that the selects below discard.)
     let r = (y + ROUND_MAGIC) - ROUND_MAGIC;
     let n = if r > y { r - 1.0 } else { r };
     let f = (y - n) * LN_2;
@@ -75,17 +80,10 @@ pub fn exp2(y: f64) -> f64 {
     ] {
         p = p * f + 1.0 / k;
     }
-    // 2^n from its bits: n + 1023 (1..=2046 here) is exact in the low mantissa bits
+    // 2^n from its bits: n + 1023 (0..=2047 here) is exact in the low mantissa bits
     // of 2^52 + n + 1023, and shifting those 12 bits up makes them the exponent field.
     let scale = f64::from_bits((n + (TWO_52 + 1023.0)).to_bits() << 52);
-    let v = p * scale;
-    if y < -1022.0 {
-        0.0
-    } else if y >= 1024.0 {
-        f64::INFINITY
-    } else {
-        v
-    }
+    p * scale
 }
 
 /// 10^(db/20): a level in dB as a linear gain.
