@@ -180,29 +180,74 @@ impl Compressor {
         self.floor = db_power(self.threshold - self.knee / 2.0);
     }
 
-    /// The gain for one frame whose detected power is `p`.
-    #[inline]
-    fn frame_gain(&mut self, p: f64) -> f64 {
-        let target = if p <= self.floor {
-            0.0
-        } else {
-            compressor_reduction(power_db(p), self.threshold, self.ratio, self.knee)
-        };
-        let reduction = self.ballistics.next(target);
-        let makeup = self.makeup.next_value();
-        let mix = self.mix.next_value();
-        if reduction == 0.0 && makeup == 1.0 {
-            return 1.0;
+    /// The gains of frames `start..start + buf.len()` keyed by `chans`, into `buf`.
+    /// Returns false when every gain is exactly 1 (nothing to apply).
+    fn chunk_gains<C: AsRef<[f32]>>(&mut self, chans: &[C], start: usize, buf: &mut [f64]) -> bool {
+        self.detector.powers(chans, start, buf);
+        self.targets(buf);
+        self.gains(buf)
+    }
+
+    /// The target reductions (dB) for the levels in `buf`, in place: independent per
+    /// frame and branch-free (see `fastmath`), so this loop vectorises.
+    fn targets(&self, buf: &mut [f64]) {
+        let (floor, t, ratio, w) = (self.floor, self.threshold, self.ratio, self.knee);
+        // Below the curve's start throughout (quiet passages): no logarithms. A NaN
+        // level is not below (`p <= floor` is false), as frame by frame. `&` rather
+        // than `all()`, whose early exit would stop vectorisation.
+        if buf.iter().fold(true, |below, &p| below & (p <= floor)) {
+            buf.fill(0.0);
+            return;
         }
-        // No reduction is the common case (below threshold): skip the exponential.
-        let wet = if reduction == 0.0 {
-            makeup
-        } else {
-            super::fastmath::db_to_gain(-reduction) * makeup
-        };
-        (1.0 - mix) + mix * wet
+        for v in buf.iter_mut() {
+            let p = *v;
+            let r = compressor_reduction(power_db(p), t, ratio, w);
+            *v = if p <= floor { 0.0 } else { r };
+        }
+    }
+
+    /// The reductions in `buf` (targets on entry) and then the gains, in place.
+    /// Returns false when every gain is exactly 1 (nothing to apply).
+    fn gains(&mut self, buf: &mut [f64]) -> bool {
+        if self.makeup.remaining() > 0 || self.mix.remaining() > 0 {
+            // Makeup or mix glides (for at most RAMP_LEN frames after a change):
+            // frame by frame, as the ramps advance one sample at a time.
+            for v in buf.iter_mut() {
+                let r = self.ballistics.next(*v);
+                *v = gain(r, self.makeup.next_value(), self.mix.next_value());
+            }
+            return true;
+        }
+        let (makeup, mix) = (self.makeup.value(), self.mix.value());
+        if !self.ballistics.run(buf) {
+            // No reduction in the whole block (below threshold, the common case):
+            // one gain for all frames, and no exponential.
+            let g = gain(0.0, makeup, mix);
+            buf.fill(g);
+            return g != 1.0;
+        }
+        for v in buf.iter_mut() {
+            *v = gain(*v, makeup, mix);
+        }
+        true
     }
 }
+
+/// The gain of a frame with smoothed reduction `r` dB: the same operations as the
+/// per-frame form `if r == 0 && makeup == 1 { 1 } else { (1 - mix) + mix * wet }`
+/// with `wet = makeup` when r == 0, written with selects so a block loop vectorises.
+#[inline]
+fn gain(r: f64, makeup: f64, mix: f64) -> f64 {
+    let e = super::fastmath::db_to_gain(-r) * makeup;
+    let wet = if r == 0.0 { makeup } else { e };
+    let g = (1.0 - mix) + mix * wet;
+    // `&`, not `&&`: no short-circuit branch, which would stop vectorisation.
+    if (r == 0.0) & (makeup == 1.0) { 1.0 } else { g }
+}
+
+/// Frames per pass of `process`: its scratch (one f64 per frame, on the stack, so
+/// nothing is allocated while rendering) stays in L1 between the passes.
+const CHUNK: usize = 256;
 
 impl Processor for Compressor {
     fn reset(&mut self) {
@@ -226,23 +271,46 @@ impl Processor for Compressor {
         self.update_floor();
     }
 
+    /// Block-oriented: per chunk, the levels of all frames, then their target
+    /// reductions, the ballistics, the gains, and last the multiply per channel. Each
+    /// frame sees the same operations in the same order as a frame-by-frame loop
+    /// (the tests keep one as reference), so the bits do not depend on the split.
     fn process(&mut self, io: &mut [&mut [f32]], sidechain: Option<&[&[f32]]>) {
         let frames = io.first().map_or(0, |c| c.len());
-        for i in 0..frames {
-            let p = match sidechain {
-                Some(key) if !key.is_empty() => self.detector.power(key, i),
-                _ => self.detector.power(io, i),
+        let key = sidechain.filter(|k| !k.is_empty());
+        let mut buf = [0.0f64; CHUNK];
+        let mut start = 0;
+        while start < frames {
+            let n = CHUNK.min(frames - start);
+            let buf = &mut buf[..n];
+            let apply_any = match key {
+                Some(k) => self.chunk_gains(k, start, buf),
+                None => self.chunk_gains(io, start, buf),
             };
-            let g = self.frame_gain(p);
-            if g != 1.0 {
+            if apply_any {
                 for ch in io.iter_mut() {
-                    ch[i] = (f64::from(ch[i]) * g) as f32;
+                    apply(&mut ch[start..start + n], buf);
                 }
             }
+            start += n;
         }
+    }
+}
+
+/// Multiplies `x` by the gains `g`, leaving samples whose gain is exactly 1 as they
+/// are (as the per-frame form did, so even a signalling NaN keeps its bits).
+#[inline]
+fn apply(x: &mut [f32], g: &[f64]) {
+    for (s, &g) in x.iter_mut().zip(g) {
+        let y = (f64::from(*s) * g) as f32;
+        *s = if g == 1.0 { *s } else { y };
     }
 }
 
 #[cfg(test)]
 #[path = "compressor_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "compressor_block_tests.rs"]
+mod block_tests;

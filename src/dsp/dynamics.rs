@@ -79,6 +79,65 @@ impl Detector {
             }
         }
     }
+
+    /// The levels of frames `start..start + out.len()` of `chans` into `out`: the
+    /// same values, in the same order, as [`Self::power`] frame by frame. Mono and
+    /// stereo get loops without bounds checks or channel iteration that the compiler
+    /// vectorises; only the RMS average's recursion stays serial.
+    pub fn powers<C: AsRef<[f32]>>(&mut self, chans: &[C], start: usize, out: &mut [f64]) {
+        let end = start + out.len();
+        match (self.kind, chans) {
+            (DetectorKind::Peak, [m]) => {
+                for (o, &x) in out.iter_mut().zip(&m.as_ref()[start..end]) {
+                    let x = f64::from(x);
+                    *o = 0.0f64.max(x * x);
+                }
+            }
+            (DetectorKind::Peak, [l, r]) => {
+                let (l, r) = (&l.as_ref()[start..end], &r.as_ref()[start..end]);
+                for ((o, &a), &b) in out.iter_mut().zip(l).zip(r) {
+                    let (a, b) = (f64::from(a), f64::from(b));
+                    *o = 0.0f64.max(a * a).max(b * b);
+                }
+            }
+            (DetectorKind::Rms, [m]) => {
+                // `sum()` of one square is -0.0 + x^2 = x^2 exactly, and / 1 is exact.
+                let w = 1.0 - self.coef;
+                for (o, &x) in out.iter_mut().zip(&m.as_ref()[start..end]) {
+                    let x = f64::from(x);
+                    *o = w * (x * x);
+                }
+                self.average(out);
+            }
+            (DetectorKind::Rms, [l, r]) => {
+                let (l, r) = (&l.as_ref()[start..end], &r.as_ref()[start..end]);
+                let w = 1.0 - self.coef;
+                for ((o, &a), &b) in out.iter_mut().zip(l).zip(r) {
+                    let (a, b) = (f64::from(a), f64::from(b));
+                    // `sum()` starts from -0.0, which adds exactly: a^2 + b^2, then / 2.
+                    *o = w * ((a * a + b * b) / 2.0);
+                }
+                self.average(out);
+            }
+            _ => {
+                for (i, o) in out.iter_mut().enumerate() {
+                    *o = self.power(chans, start + i);
+                }
+            }
+        }
+    }
+
+    /// The RMS one-pole over `inputs`, each already `(1 - coef) * power`, in place.
+    #[inline]
+    fn average(&mut self, inputs: &mut [f64]) {
+        let (coef, mut state) = (self.coef, self.mean_square);
+        for v in inputs.iter_mut() {
+            let ms = coef * state + *v;
+            state = if ms < 1e-30 { 0.0 } else { ms };
+            *v = state;
+        }
+        self.mean_square = state;
+    }
 }
 
 /// The pole of a one-pole smoother with time constant `tau` seconds (0 gives no smoothing).
@@ -110,13 +169,17 @@ pub fn db_power(db: f64) -> f64 {
 pub fn compressor_reduction(x: f64, t: f64, ratio: f64, w: f64) -> f64 {
     let over = x - t;
     let slope = 1.0 - 1.0 / ratio;
+    // All three parts are computed and one selected (the knee's may be inf or NaN
+    // when it is not the one), so a loop over frames has no branch and vectorises.
+    let k = over + w / 2.0;
+    let knee = slope * k * k / (2.0 * w);
+    let above = slope * over;
     if 2.0 * over <= -w {
         0.0
     } else if 2.0 * over < w {
-        let k = over + w / 2.0;
-        slope * k * k / (2.0 * w)
+        knee
     } else {
-        slope * over
+        above
     }
 }
 
@@ -168,6 +231,26 @@ impl Ballistics {
             self.value = 0.0;
         }
         self.value
+    }
+
+    /// [`Self::next`] over a block of targets, replaced in place by the reductions.
+    /// Returns whether any reduction is non-zero.
+    #[inline]
+    pub fn run(&mut self, buf: &mut [f64]) -> bool {
+        let (attack, release, mut value) = (self.attack, self.release, self.value);
+        let mut any = false;
+        for v in buf.iter_mut() {
+            let target = *v;
+            let c = if target > value { attack } else { release };
+            value = target + c * (value - target);
+            if target == 0.0 && value < SNAP_DB {
+                value = 0.0;
+            }
+            any |= value != 0.0;
+            *v = value;
+        }
+        self.value = value;
+        any
     }
 }
 
