@@ -7,10 +7,13 @@
 #[inline]
 pub fn round(x: f64) -> f64 {
     let a = x.abs();
-    // From 2^52 up every f64 is an integer. NaN fails the compare too, and comes
-    // back quiet as from libm (`x + x` sets the quiet bit and keeps the payload).
-    if !(a < 4_503_599_627_370_496.0) {
-        return if x.is_nan() { x + x } else { x };
+    // NaN comes back quiet as from libm (`x + x` sets the quiet bit, keeps the
+    // payload); from 2^52 up every f64 is an integer.
+    if x.is_nan() {
+        return x + x;
+    }
+    if a >= 4_503_599_627_370_496.0 {
+        return x;
     }
     let t = (a as i64) as f64;
     // `a - t` is the exact fraction (both lie in one binade's integer grid).
