@@ -154,6 +154,18 @@ fn larger(a: f64, b: f64) -> f64 {
     if a > b { a } else { b }
 }
 
+/// The largest |value| of a frame's 16 points, by a tree of maxima so the
+/// comparisons need not wait for each other: each level is one lane-wise maximum
+/// of two halves, which vectorises. The tree fixes which value wins where a NaN
+/// is compared, whatever the build.
+#[inline(always)]
+fn largest_abs(p: &[f64]) -> f64 {
+    let m: [f64; 8] = std::array::from_fn(|k| larger(p[k].abs(), p[k + 8].abs()));
+    let m: [f64; 4] = std::array::from_fn(|k| larger(m[k], m[k + 4]));
+    let m: [f64; 2] = std::array::from_fn(|k| larger(m[k], m[k + 2]));
+    larger(m[0], m[1])
+}
+
 #[derive(Clone)]
 struct Channel {
     s1: Stage<M1>,
@@ -282,14 +294,7 @@ impl TruePeak {
                 let points = &mut self.points[..16 * n];
                 st.s4.run::<W>(8 * n, &self.c4, &mut self.mid, points);
                 for ((r, p), &e) in part.iter_mut().zip(points.chunks_exact(16)).zip(ebu.iter()) {
-                    // A tree of maxima, so the comparisons need not wait for each other.
-                    let mut m: [f64; 16] = std::array::from_fn(|i| p[i].abs());
-                    for half in [8, 4, 2, 1] {
-                        for k in 0..half {
-                            m[k] = larger(m[k], m[k + half]);
-                        }
-                    }
-                    *r = larger(*r, larger(m[0] * GRID_MARGIN, e));
+                    *r = larger(*r, larger(largest_abs(p) * GRID_MARGIN, e));
                 }
             }
         }

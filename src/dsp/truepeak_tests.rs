@@ -157,3 +157,30 @@ fn every_fir_width_gives_the_same_bits() {
         assert!(got.1.iter().zip(&want.1).all(|(a, b)| same(*a, *b)), "{n}");
     }
 }
+
+#[test]
+fn the_tree_of_maxima_is_the_one_it_replaced() {
+    // The tree as it was first written: halving in place, in a loop.
+    let reference = |p: &[f64]| {
+        let mut m: [f64; 16] = std::array::from_fn(|i| p[i].abs());
+        for half in [8, 4, 2, 1] {
+            for k in 0..half {
+                m[k] = larger(m[k], m[k + half]);
+            }
+        }
+        m[0]
+    };
+    let x = crate::dsp::testutil::noise(16 * 400, 5);
+    for (i, p) in x.chunks_exact(16).enumerate() {
+        // Some frames with a NaN or a signed zero in one place, to pin which wins.
+        let mut p: Vec<f64> = p.iter().map(|&v| f64::from(v)).collect();
+        match i % 4 {
+            1 => p[i % 16] = f64::NAN,
+            2 => p[(i / 4) % 16] = -0.0,
+            3 => p.iter_mut().for_each(|v| *v = 0.0),
+            _ => {}
+        }
+        let (got, want) = (largest_abs(&p), reference(&p));
+        assert!(same(got, want), "frame {i}: {got} vs {want}");
+    }
+}
