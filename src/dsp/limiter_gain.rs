@@ -48,6 +48,21 @@ impl BoxAverage {
         // lift the gain over unity.
         (self.sum * self.scale).min(1.0)
     }
+
+    /// What every [`Self::push`] of `g` returns from now on, if that push leaves
+    /// the average as it is: the ring holds only `g`, so the running sum gains
+    /// `g - g = 0`, and the sum is already what the wrap recomputes. Scans the
+    /// ring: meant for once per block, not per frame.
+    fn settled(&self, g: f64) -> Option<f64> {
+        let uniform = self.ring.iter().all(|v| v.to_bits() == g.to_bits());
+        (uniform && self.sum.to_bits() == self.ring.iter().sum::<f64>().to_bits())
+            .then(|| (self.sum * self.scale).min(1.0))
+    }
+
+    /// The state after `k` pushes of the value it is [`Self::settled`] on.
+    fn skip(&mut self, k: usize) {
+        self.pos = (self.pos + k) % self.ring.len();
+    }
 }
 
 pub struct GainCurve {
@@ -102,6 +117,35 @@ impl GainCurve {
         self.n += 1;
         let a = self.avg[0].push(self.held);
         self.avg[1].push(a)
+    }
+
+    /// The gain every [`Self::push`] of a need of 1 returns from now on, if it
+    /// leaves the curve as it is but for the frame count: no lower need is held,
+    /// the release no longer moves the held gain, and both averages are settled.
+    /// The release stalls short of unity (about `2^-54 / (1 - release)` below it)
+    /// once a step rounds back to where it was, so after any reduction the gain
+    /// stays just under 1, as does `len * (1 / len)` for some `len`.
+    pub fn settled(&self) -> Option<f64> {
+        let holding =
+            self.minq_len > 1 || (self.minq_len == 1 && self.minq[self.minq_head].1 != 1.0);
+        // What `push` makes of the held gain when the sliding minimum is 1.
+        let next = 1.0f64.min(1.0 - (1.0 - self.held) * self.release);
+        if holding || next.to_bits() != self.held.to_bits() {
+            return None;
+        }
+        let a = self.avg[0].settled(self.held)?;
+        self.avg[1].settled(a)
+    }
+
+    /// The state after `k >= 1` pushes of a need of 1 on a [`Self::settled`]
+    /// curve, as [`Self::push`] leaves it: the queue holds just the last need at
+    /// its head (it never expires, as `hold > 1`), the averages have moved on.
+    pub fn skip(&mut self, k: usize) {
+        debug_assert!(k >= 1 && self.hold > 1 && self.settled().is_some());
+        self.n += k as u64;
+        self.minq[self.minq_head] = (self.n - 1, 1.0);
+        self.minq_len = 1;
+        self.avg.iter_mut().for_each(|a| a.skip(k));
     }
 
     /// The smallest need over the last `hold` frames, given this frame's.

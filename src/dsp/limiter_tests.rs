@@ -128,3 +128,63 @@ fn chunks_reset_and_finite() {
         &[(id(0), -24.0), (id(1), 0.001), (id(0), 0.0), (id(1), 2.0)],
     );
 }
+
+#[test]
+fn the_idle_fast_path_gives_the_same_bits() {
+    // Loud, quiet long enough for the curve to settle, loud, quiet: the fast path
+    // must leave every output and the curve's state as the per-frame path does.
+    // A short release: the held gain takes about 37 time constants to get back
+    // to exactly 1 from 17 dB down.
+    let len = 24000;
+    let x: Vec<Vec<f32>> = [31, 32]
+        .iter()
+        .map(|&s| {
+            let n = noise(len, s);
+            n.iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    v * if (3000..15000).contains(&i) || i > 18000 {
+                        0.01
+                    } else {
+                        1.5
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    // Ramps of 64, 72, 97 and 960 frames: for some `len * (1 / len)` rounds
+    // below 1, so the settled gain is just under 1.
+    for (lookahead, rate) in [
+        (0.0005, 48000.0),
+        (0.0015, 48000.0),
+        (0.0022, 44100.0),
+        (0.02, 48000.0),
+    ] {
+        for block in [4096, 1000, 97] {
+            let out = |fast: bool| {
+                let mut l = Limiter::new(-1.0, 0.002, lookahead, &ctx(rate, 2));
+                l.idle_fast_path = fast;
+                let mut y = x.clone();
+                let mut settled = false;
+                for at in (0..len).step_by(block) {
+                    let n = block.min(len - at);
+                    // Settled before a block inside the quiet stretch.
+                    settled |= (8000..13000).contains(&at) && l.curve.settled().is_some();
+                    let [a, b] = &mut y[..] else { unreachable!() };
+                    l.process(&mut [&mut a[at..at + n], &mut b[at..at + n]], None);
+                }
+                (y, l.report().map(f64::to_bits), settled)
+            };
+            let (fast, slow) = (out(true), out(false));
+            assert!(fast.2, "{lookahead} {rate} {block}: never settled");
+            assert_eq!(fast.1, slow.1, "{lookahead} {rate} {block}");
+            for (f, s) in fast.0.iter().zip(&slow.0) {
+                let bad = f
+                    .iter()
+                    .zip(s)
+                    .position(|(a, b)| a.to_bits() != b.to_bits());
+                assert!(bad.is_none(), "{lookahead} {rate} {block}: frame {bad:?}");
+            }
+        }
+    }
+}

@@ -28,7 +28,11 @@
 //! The stages run over blocks of up to [`CHUNK`] frames, each output summed over
 //! its taps in a fixed order, so any block split gives the same bits.
 
+use fir::{Level, fir, fir_symmetric};
 use std::f64::consts::PI;
+
+#[path = "truepeak_fir.rs"]
+mod fir;
 
 /// Midpoint taps on each side, per stage.
 const M1: usize = 64;
@@ -127,11 +131,11 @@ impl<const M: usize> Stage<M> {
     }
 
     /// Interpolates the `n` inputs written to [`Self::input`] into `out[..2 n]`,
-    /// using `mid[..n]` as scratch.
-    #[inline]
-    fn run(&mut self, n: usize, half: &[f64], mid: &mut [f64], out: &mut [f64]) {
+    /// using `mid[..n]` as scratch, `W` outputs at a time.
+    #[inline(always)]
+    fn run<const W: usize>(&mut self, n: usize, half: &[f64], mid: &mut [f64], out: &mut [f64]) {
         let mid = &mut mid[..n];
-        fir_symmetric(&self.buf, half, mid);
+        fir_symmetric::<W>(&self.buf, half, mid);
         for ((o, &m), &x) in out
             .chunks_exact_mut(2)
             .zip(mid.iter())
@@ -144,65 +148,22 @@ impl<const M: usize> Stage<M> {
     }
 }
 
-/// `out[j] = sum over t of taps[t] x[j + t]`, `t` ascending. Each output is summed
-/// in that fixed order, whatever the block split, so it has the same bits for any;
-/// eight outputs are summed side by side so the CPU can overlap them.
-#[inline]
-fn fir(x: &[f64], taps: &[f64], out: &mut [f64]) {
-    let mut blocks = out.chunks_exact_mut(8);
-    let mut j = 0;
-    for o in &mut blocks {
-        let mut acc = [0.0f64; 8];
-        for (t, &h) in taps.iter().enumerate() {
-            for (a, &v) in acc.iter_mut().zip(&x[j + t..j + t + 8]) {
-                *a += h * v;
-            }
-        }
-        o.copy_from_slice(&acc);
-        j += 8;
-    }
-    for o in blocks.into_remainder() {
-        let mut a = 0.0;
-        for (&h, &v) in taps.iter().zip(&x[j..]) {
-            a += h * v;
-        }
-        *o = a;
-        j += 1;
-    }
-}
-
-/// [`fir`] for a symmetric kernel of `2 half.len()` taps given by its first half:
-/// `out[j] = sum over t of half[t] (x[j + t] + x[j + 2 m - 1 - t])`.
-#[inline]
-fn fir_symmetric(x: &[f64], half: &[f64], out: &mut [f64]) {
-    let last = 2 * half.len() - 1;
-    let mut blocks = out.chunks_exact_mut(8);
-    let mut j = 0;
-    for o in &mut blocks {
-        let mut acc = [0.0f64; 8];
-        for (t, &h) in half.iter().enumerate() {
-            let (a, b) = (&x[j + t..j + t + 8], &x[j + last - t..j + last - t + 8]);
-            for ((s, &u), &v) in acc.iter_mut().zip(a).zip(b) {
-                *s += h * (u + v);
-            }
-        }
-        o.copy_from_slice(&acc);
-        j += 8;
-    }
-    for o in blocks.into_remainder() {
-        let mut s = 0.0;
-        for (t, &h) in half.iter().enumerate() {
-            s += h * (x[j + t] + x[j + last - t]);
-        }
-        *o = s;
-        j += 1;
-    }
-}
-
 /// The larger, as one `maxsd` (NaN never wins against a number on the left).
 #[inline(always)]
 fn larger(a: f64, b: f64) -> f64 {
     if a > b { a } else { b }
+}
+
+/// The largest |value| of a frame's 16 points, by a tree of maxima so the
+/// comparisons need not wait for each other: each level is one lane-wise maximum
+/// of two halves, which vectorises. The tree fixes which value wins where a NaN
+/// is compared, whatever the build.
+#[inline(always)]
+fn largest_abs(p: &[f64]) -> f64 {
+    let m: [f64; 8] = std::array::from_fn(|k| larger(p[k].abs(), p[k + 8].abs()));
+    let m: [f64; 4] = std::array::from_fn(|k| larger(m[k], m[k + 4]));
+    let m: [f64; 2] = std::array::from_fn(|k| larger(m[k], m[k + 2]));
+    larger(m[0], m[1])
 }
 
 #[derive(Clone)]
@@ -225,6 +186,8 @@ pub struct TruePeak {
     mid: Vec<f64>,
     points: Vec<f64>,
     ebu_points: Vec<f64>,
+    /// The build of [`Self::read`] that runs; every one gives the same bits.
+    level: Level,
 }
 
 impl TruePeak {
@@ -245,6 +208,7 @@ impl TruePeak {
             mid: vec![0.0; 8 * CHUNK],
             points: vec![0.0; 16 * CHUNK],
             ebu_points: vec![0.0; CHUNK],
+            level: Level::detect(),
         }
     }
 
@@ -261,7 +225,44 @@ impl TruePeak {
     /// |value| over the interval from sample `from + j - DELAY` up to (not
     /// including) the next sample, over the channels: the 16x reading times
     /// [`GRID_MARGIN`], or libebur128's 4x reading if larger.
+    #[cfg_attr(
+        target_arch = "x86_64",
+        expect(
+            unsafe_code,
+            reason = "calling a build for wider vectors is unsafe: it needs a CPU that has them"
+        )
+    )]
     pub fn read<C: AsRef<[f32]>>(&mut self, chans: &[C], from: usize, reads: &mut [f64]) {
+        match self.level {
+            // SAFETY: `level` is only ever one that `Level::detect` found this CPU runs.
+            #[cfg(target_arch = "x86_64")]
+            Level::Avx512 => unsafe { self.read_avx512(chans, from, reads) },
+            #[cfg(target_arch = "x86_64")]
+            Level::Avx2 => unsafe { self.read_avx2(chans, from, reads) },
+            _ => self.read_at::<8, C>(chans, from, reads),
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    fn read_avx512<C: AsRef<[f32]>>(&mut self, chans: &[C], from: usize, reads: &mut [f64]) {
+        self.read_at::<32, C>(chans, from, reads);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn read_avx2<C: AsRef<[f32]>>(&mut self, chans: &[C], from: usize, reads: &mut [f64]) {
+        self.read_at::<16, C>(chans, from, reads);
+    }
+
+    /// [`Self::read`], the FIRs summing `W` outputs side by side.
+    #[inline(always)]
+    fn read_at<const W: usize, C: AsRef<[f32]>>(
+        &mut self,
+        chans: &[C],
+        from: usize,
+        reads: &mut [f64],
+    ) {
         for (at, part) in (from..).step_by(CHUNK).zip(reads.chunks_mut(CHUNK)) {
             part.fill(0.0);
             for (c, st) in chans.iter().zip(self.chans.iter_mut()) {
@@ -279,27 +280,21 @@ impl TruePeak {
                 let first = Stage::<M1>::KEEP - DELAY - 5;
                 for taps in &self.ebu {
                     let acc = &mut self.mid[..n];
-                    fir(&st.s1.buf[first..], taps, acc);
+                    fir::<W>(&st.s1.buf[first..], taps, acc);
                     for (e, a) in ebu.iter_mut().zip(acc.iter()) {
                         *e = larger(*e, a.abs());
                     }
                 }
-                st.s1.run(n, &self.c1, &mut self.mid, st.s2.input(2 * n));
+                st.s1
+                    .run::<W>(n, &self.c1, &mut self.mid, st.s2.input(2 * n));
                 st.s2
-                    .run(2 * n, &self.c2, &mut self.mid, st.s3.input(4 * n));
+                    .run::<W>(2 * n, &self.c2, &mut self.mid, st.s3.input(4 * n));
                 st.s3
-                    .run(4 * n, &self.c3, &mut self.mid, st.s4.input(8 * n));
+                    .run::<W>(4 * n, &self.c3, &mut self.mid, st.s4.input(8 * n));
                 let points = &mut self.points[..16 * n];
-                st.s4.run(8 * n, &self.c4, &mut self.mid, points);
+                st.s4.run::<W>(8 * n, &self.c4, &mut self.mid, points);
                 for ((r, p), &e) in part.iter_mut().zip(points.chunks_exact(16)).zip(ebu.iter()) {
-                    // A tree of maxima, so the comparisons need not wait for each other.
-                    let mut m: [f64; 16] = std::array::from_fn(|i| p[i].abs());
-                    for half in [8, 4, 2, 1] {
-                        for k in 0..half {
-                            m[k] = larger(m[k], m[k + half]);
-                        }
-                    }
-                    *r = larger(*r, larger(m[0] * GRID_MARGIN, e));
+                    *r = larger(*r, larger(largest_abs(p) * GRID_MARGIN, e));
                 }
             }
         }

@@ -95,3 +95,92 @@ fn any_split_reads_the_same_bits() {
         assert!(parts == whole, "block {block}");
     }
 }
+
+/// Whether two readings have the same bits; NaNs count as equal (a NaN reading
+/// never exceeds the ceiling, so its payload cannot reach the output).
+fn same(a: f64, b: f64) -> bool {
+    a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
+}
+
+#[test]
+fn every_vector_build_reads_the_same_bits() {
+    // Noise at several levels (subnormal to over full scale), a few non-finite
+    // samples, and splits that leave remainders for the FIRs' scalar tails.
+    let len = 4000;
+    let mut x: Vec<Vec<f32>> = (1..=2)
+        .map(|seed| {
+            let n = crate::dsp::testutil::noise(len, seed);
+            n.iter()
+                .enumerate()
+                .map(|(i, v)| v * [1.0, 3.7, 1e-3, 1e-40][i / 1000])
+                .collect()
+        })
+        .collect();
+    x[0][3500] = f32::NAN;
+    x[1][3700] = f32::INFINITY;
+    for block in [len, 256, 37, 1] {
+        let reads: Vec<Vec<f64>> = Level::available()
+            .into_iter()
+            .map(|level| {
+                let mut tp = TruePeak::new(2);
+                tp.level = level;
+                let mut r = vec![0.0; len];
+                for at in (0..len).step_by(block) {
+                    let n = block.min(len - at);
+                    tp.read(&x, at, &mut r[at..at + n]);
+                }
+                r
+            })
+            .collect();
+        for (level, r) in Level::available().iter().zip(&reads) {
+            let bad = r.iter().zip(&reads[0]).position(|(&a, &b)| !same(a, b));
+            assert!(bad.is_none(), "{level:?}, block {block}: frame {bad:?}");
+        }
+    }
+}
+
+#[test]
+fn every_fir_width_gives_the_same_bits() {
+    let x: Vec<f64> = crate::dsp::testutil::noise(700, 9)
+        .iter()
+        .map(|&v| f64::from(v))
+        .collect();
+    let taps = midpoint_taps(M1);
+    for n in [1, 7, 8, 9, 31, 33, 300] {
+        let mut want = (vec![0.0; n], vec![0.0; n]);
+        fir::fir::<1>(&x, &taps, &mut want.0);
+        fir::fir_symmetric::<1>(&x, &taps, &mut want.1);
+        let mut got = (vec![0.0; n], vec![0.0; n]);
+        fir::fir::<32>(&x, &taps, &mut got.0);
+        fir::fir_symmetric::<32>(&x, &taps, &mut got.1);
+        assert!(got.0.iter().zip(&want.0).all(|(a, b)| same(*a, *b)), "{n}");
+        assert!(got.1.iter().zip(&want.1).all(|(a, b)| same(*a, *b)), "{n}");
+    }
+}
+
+#[test]
+fn the_tree_of_maxima_is_the_one_it_replaced() {
+    // The tree as it was first written: halving in place, in a loop.
+    let reference = |p: &[f64]| {
+        let mut m: [f64; 16] = std::array::from_fn(|i| p[i].abs());
+        for half in [8, 4, 2, 1] {
+            for k in 0..half {
+                m[k] = larger(m[k], m[k + half]);
+            }
+        }
+        m[0]
+    };
+    let x = crate::dsp::testutil::noise(16 * 400, 5);
+    for (i, p) in x.chunks_exact(16).enumerate() {
+        // Some frames with a NaN or a signed zero in one place, to pin which wins.
+        let mut p: Vec<f64> = p.iter().map(|&v| f64::from(v)).collect();
+        match i % 4 {
+            1 => p[i % 16] = f64::NAN,
+            2 => p[(i / 4) % 16] = -0.0,
+            3 => p.iter_mut().for_each(|v| *v = 0.0),
+            _ => {}
+        }
+        let (got, want) = (largest_abs(&p), reference(&p));
+        assert!(same(got, want), "frame {i}: {got} vs {want}");
+    }
+}
