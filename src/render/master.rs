@@ -270,34 +270,6 @@ impl MasterStage {
         self.shape.origin = origin as usize;
     }
 
-    /// Starts taking the master's input from the graph ([`Self::push`]), the linear
-    /// head applied on the way; `sure` output frames are kept by any render of this
-    /// song (its length before an automatic tail).
-    pub fn start_feed(&mut self, sure: u64) {
-        let (trim, inserts) = self.take_linear_head();
-        let lead = self.shape.lead;
-        let head = feed::Head::new(
-            trim,
-            inserts,
-            lead,
-            lead + sure as usize + self.shape.latency,
-            self.shape.chunk,
-            self.shape.rate,
-        );
-        let input = std::mem::take(&mut self.input);
-        let threaded = self.jobs > 1;
-        self.feed = Some(feed::Feed::new(input, head, threaded, self.shape.chunk));
-        self.baked = true;
-    }
-
-    /// Takes `n` frames of the sum arriving at the master.
-    pub fn push(&mut self, sum: &[Vec<f32>; 2], n: usize) {
-        if self.feed.is_none() {
-            self.start_feed(0);
-        }
-        self.feed.as_mut().expect("just started").push(sum, n);
-    }
-
     /// Readies the chain for [`Self::deliver`] with a drive solved before (cached).
     pub fn skip_solve(&mut self) {
         self.settle(None);
@@ -307,22 +279,6 @@ impl MasterStage {
     pub fn trim_input(&mut self, written: u64) {
         let keep = self.shape.lead + written as usize + self.shape.latency;
         self.settle(Some(keep));
-    }
-
-    /// Ends the feed: the input back, cut to `keep` frames, its head applied and its
-    /// loudness read.
-    fn settle(&mut self, keep: Option<usize>) {
-        if self.feed.is_none() && !self.baked {
-            self.start_feed(0);
-        }
-        if let Some(f) = self.feed.take() {
-            let (mut input, mut head) = f.end();
-            if let Some(keep) = keep {
-                input.iter_mut().for_each(|c| c.truncate(keep));
-            }
-            self.input_lufs = head.finish(&mut input);
-            self.input = input;
-        }
     }
 
     /// Runs the chain once more as delivered (after [`Self::deliver`]), for the
@@ -339,41 +295,6 @@ impl MasterStage {
         (self.chain.rt.inserts.iter())
             .filter_map(|p| p.report())
             .reduce(f64::max)
-    }
-
-    /// Takes the chain's linear head (trim and the leading linear inserts, such as
-    /// an EQ, when no lane moves them) out of the chain and its twin, to be applied
-    /// to the input once ([`feed`]). The drive is a gain, and a linear stage commutes
-    /// with a gain, so every trial of the search (and the final run) then starts after
-    /// the head: the same result as running it each time, up to rounding, at a
-    /// fraction of the cost.
-    fn take_linear_head(&mut self) -> (Option<f32>, Vec<Box<dyn crate::dsp::Processor>>) {
-        let rt = &mut self.chain.rt;
-        // An automated trim stays in the chain, and so does everything after it.
-        let trim = rt.auto.trim.is_none().then_some(rt.trim);
-        let automated = |k: usize| rt.auto.inserts.iter().any(|(i, _, _)| *i == k);
-        let head = match trim {
-            Some(_) => (rt.inserts.iter().enumerate())
-                .take_while(|(k, p)| p.is_linear() && !automated(*k))
-                .count(),
-            None => 0,
-        };
-        let taken: Vec<_> = self.chain.rt.inserts.drain(..head).collect();
-        if let Some(t) = &mut self.twin {
-            t.rt.inserts.drain(..head);
-        }
-        for c in std::iter::once(&mut self.chain).chain(&mut self.twin) {
-            if trim.is_some() {
-                c.rt.trim = 1.0;
-            }
-            for (k, _, _) in &mut c.rt.auto.inserts {
-                *k -= head;
-            }
-        }
-        for (k, _, _) in &mut self.limiters {
-            *k -= head;
-        }
-        (trim.filter(|&t| t != 1.0), taken)
     }
 
     /// Finds the drive (see [`super::solve`]). With `jobs` > 1 the output of a drive
