@@ -131,6 +131,28 @@ fn unreachable_target_is_an_error_that_says_why() {
 }
 
 #[test]
+fn a_fader_after_the_limiter_is_named_when_the_target_is_missed() {
+    // `gain` in `master { }` is the fader, after the inserts: 10 dB over the limiter.
+    let p = project(
+        &dense(),
+        "limiter { ceiling -1dBTP }\ngain +10dB\nloudness -3LUFS",
+    );
+    let run = p.render();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("as written, not within"),
+        "{}",
+        run.stderr
+    );
+    // (miette wraps the hint, so its words are checked in pieces.)
+    assert!(
+        run.stderr.contains("to hold the -1 dBTP ceiling") && run.stderr.contains("after the last"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn heavy_limiting_is_met_with_a_warning() {
     let p = project(&drums(), "limiter { ceiling -1dBTP }\nloudness -11LUFS");
     let run = p.render();

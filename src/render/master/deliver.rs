@@ -140,15 +140,27 @@ impl MasterStage {
             let name = o.path.display();
             match m.integrated_lufs {
                 Some(l) if (l - self.target.lufs).abs() <= DELIVERY_TOL_LU => {}
-                got => errors.push(Diagnostic::error(
-                    "loudness",
-                    span,
-                    format!(
-                        "{name} measures {} as written, not within {DELIVERY_TOL_LU} LU of {} LUFS",
-                        got.map_or("silence".into(), |l| format!("{l:.2} LUFS")),
-                        self.target.lufs
-                    ),
-                )),
+                got => {
+                    let e = Diagnostic::error(
+                        "loudness",
+                        span,
+                        format!(
+                            "{name} measures {} as written, not within {DELIVERY_TOL_LU} LU of {} LUFS",
+                            got.map_or("silence".into(), |l| format!("{l:.2} LUFS")),
+                            self.target.lufs
+                        ),
+                    );
+                    // A file turned down to hold the ceiling: peaks got past the limiter.
+                    let trim = -20.0 * libm::log10(o.gain);
+                    errors.push(match o.ceiling {
+                        Some(c) if trim > DELIVERY_TOL_LU => e.with_hint(format!(
+                            "the file was turned down {trim:.1} dB to hold the {c} dBTP ceiling: \
+                             something after the last limiter (the master's `gain`, which is \
+                             its fader, or an insert after it) lets peaks through"
+                        )),
+                        _ => e,
+                    });
+                }
             }
             if let (Some(over), Some(c)) = (o.over(), o.ceiling) {
                 errors.push(Diagnostic::error(
