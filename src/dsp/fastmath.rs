@@ -34,35 +34,25 @@ pub fn log2(x: f64) -> f64 {
     let high = m > std::f64::consts::SQRT_2;
     let m = if high { m * 0.5 } else { m };
     let e = if high { e + 1.0 } else { e };
-    let t = (m - 1.0) / (m + 1.0);
-    let t2 = t * t;
-    // ln(m) = 2 atanh(t) = 2 (t + t^3/3 + t^5/5 + ...); the t^15 term is below 1e-12.
-    let series = t
-        * (2.0
-            + t2 * (2.0 / 3.0
-                + t2 * (2.0 / 5.0
-                    + t2 * (2.0 / 7.0
-                        + t2 * (2.0 / 9.0 + t2 * (2.0 / 11.0 + t2 * (2.0 / 13.0)))))));
-    let r = e + series / LN_2;
+    let r = e + ln_mantissa(m) / LN_2;
     if x <= 0.0 { f64::NEG_INFINITY } else { r }
 }
 
-/// 2^y; 0 below 2^-1022 and +inf above 2^1023.
-///
-/// Branch-free like [`log2`], bit-identical to the form with `floor` kept in the tests.
+/// ln(m) for m in [sqrt(1/2), sqrt(2)): 2 atanh(t) = 2 (t + t^3/3 + t^5/5 + ...)
+/// with t = (m - 1) / (m + 1) within +-0.172; the t^15 term is below 1e-12.
 #[inline]
-pub fn exp2(y: f64) -> f64 {
-    // The range limits by clamping (a NaN passes through): below -1022, n is -1023
-    // or y is -1023, which makes `scale` 0 and the result +0; from 1024 on, y is 1024
-    // and `scale` +inf. Selects on the result instead would make the vectoriser's
-    // cost model reject loops over blocks.
-    let y = if y < -1023.0 { -1023.0 } else { y };
-    let y = if y > 1024.0 { 1024.0 } else { y };
-    // floor(y) for |y| < 2^51: round to nearest, then step down where that rounded up.
-    let r = (y + ROUND_MAGIC) - ROUND_MAGIC;
-    let n = if r > y { r - 1.0 } else { r };
-    let f = (y - n) * LN_2;
-    // e^f for f in [0, ln 2): Taylor to f^12, error below 1e-12.
+fn ln_mantissa(m: f64) -> f64 {
+    let t = (m - 1.0) / (m + 1.0);
+    let t2 = t * t;
+    t * (2.0
+        + t2 * (2.0 / 3.0
+            + t2 * (2.0 / 5.0
+                + t2 * (2.0 / 7.0 + t2 * (2.0 / 9.0 + t2 * (2.0 / 11.0 + t2 * (2.0 / 13.0)))))))
+}
+
+/// e^f for f in [0, ln 2): Taylor to f^12, error below 1e-12 (Horner, in a fixed order).
+#[inline]
+fn exp_unit(f: f64) -> f64 {
     let mut p = 1.0 / 479_001_600.0;
     for k in [
         39_916_800.0,
@@ -80,6 +70,25 @@ pub fn exp2(y: f64) -> f64 {
     ] {
         p = p * f + 1.0 / k;
     }
+    p
+}
+
+/// 2^y; 0 below 2^-1022 and +inf above 2^1023.
+///
+/// Branch-free like [`log2`], bit-identical to the form with `floor` kept in the tests.
+#[inline]
+pub fn exp2(y: f64) -> f64 {
+    // The range limits by clamping (a NaN passes through): below -1022, n is -1023
+    // or y is -1023, which makes `scale` 0 and the result +0; from 1024 on, y is 1024
+    // and `scale` +inf. Selects on the result instead would make the vectoriser's
+    // cost model reject loops over blocks.
+    let y = if y < -1023.0 { -1023.0 } else { y };
+    let y = if y > 1024.0 { 1024.0 } else { y };
+    // floor(y) for |y| < 2^51: round to nearest, then step down where that rounded up.
+    let r = (y + ROUND_MAGIC) - ROUND_MAGIC;
+    let n = if r > y { r - 1.0 } else { r };
+    let f = (y - n) * LN_2;
+    let p = exp_unit(f);
     // 2^n from its bits: n + 1023 (0..=2047 here) is exact in the low mantissa bits
     // of 2^52 + n + 1023, and shifting those 12 bits up makes them the exponent field.
     let scale = f64::from_bits((n + (TWO_52 + 1023.0)).to_bits() << 52);
@@ -119,16 +128,7 @@ pub(crate) mod reference {
             m *= 0.5;
             e += 1;
         }
-        let t = (m - 1.0) / (m + 1.0);
-        let t2 = t * t;
-        // ln(m) = 2 atanh(t) = 2 (t + t^3/3 + t^5/5 + ...); the t^15 term is below 1e-12.
-        let series = t
-            * (2.0
-                + t2 * (2.0 / 3.0
-                    + t2 * (2.0 / 5.0
-                        + t2 * (2.0 / 7.0
-                            + t2 * (2.0 / 9.0 + t2 * (2.0 / 11.0 + t2 * (2.0 / 13.0)))))));
-        e as f64 + series / LN_2
+        e as f64 + super::ln_mantissa(m) / LN_2
     }
 
     /// 2^y; 0 below 2^-1022 and +inf above 2^1023.
@@ -141,25 +141,7 @@ pub(crate) mod reference {
         }
         let n = y.floor();
         let f = (y - n) * LN_2;
-        // e^f for f in [0, ln 2): Taylor to f^12, error below 1e-12.
-        let mut p = 1.0 / 479_001_600.0;
-        for k in [
-            39_916_800.0,
-            3_628_800.0,
-            362_880.0,
-            40_320.0,
-            5_040.0,
-            720.0,
-            120.0,
-            24.0,
-            6.0,
-            2.0,
-            1.0,
-            1.0,
-        ] {
-            p = p * f + 1.0 / k;
-        }
-        p * f64::from_bits(((n as i64 + 1023) as u64) << 52)
+        super::exp_unit(f) * f64::from_bits(((n as i64 + 1023) as u64) << 52)
     }
 }
 
