@@ -21,7 +21,7 @@
 use super::gain::db_to_lin;
 use super::param::{ParamSpec, UnitKind};
 use super::registry::{ProcessorSpec, number, param_name};
-use super::truepeak::{CHUNK, DELAY, TruePeak};
+use super::truepeak::{CHUNK, DELAY, REACH, TAIL, TruePeak};
 use super::{BuildContext, ParamId, Processor, dynamics::one_pole};
 use crate::ir::Insert;
 use curve::GainCurve;
@@ -116,6 +116,17 @@ pub struct Limiter {
     /// Whether [`Self::pass`] may stand in for [`Self::limit`]; off only in
     /// tests, to check that it gives the same bits.
     idle_fast_path: bool,
+    /// Input frames taken since the last reset.
+    seen: u64,
+    /// One past the last input frame above [`Self::quiet`] (0: none yet). A frame
+    /// more than [`REACH`] after it, itself quiet, reads at most the ceiling.
+    loud_end: u64,
+    /// Whether quiet passes skip the detector's reading ([`TruePeak::skip`]); off
+    /// only in tests, to check that it gives the same bits.
+    skip_quiet: bool,
+    /// Passes skipped so far, for the tests to see that skipping happens.
+    #[cfg(test)]
+    skipped: usize,
 }
 
 impl Limiter {
@@ -136,6 +147,11 @@ impl Limiter {
             min_gain: 1.0,
             window_min_gain: 1.0,
             idle_fast_path: true,
+            seen: 0,
+            loud_end: 0,
+            skip_quiet: true,
+            #[cfg(test)]
+            skipped: 0,
         };
         l.reset();
         l
@@ -181,6 +197,8 @@ impl Processor for Limiter {
         self.delay_pos = 0;
         self.min_gain = 1.0;
         self.window_min_gain = 1.0;
+        self.seen = 0;
+        self.loud_end = 0;
     }
 
     fn report(&self) -> Option<f64> {
@@ -197,7 +215,15 @@ impl Processor for Limiter {
             return;
         }
         match param_name(PARAMS, id.index) {
-            Some("ceiling") => self.ceiling = db_to_lin(value.min(0.0)),
+            Some("ceiling") => {
+                let c = db_to_lin(value.min(0.0));
+                // The inputs already seen were found quiet against the old
+                // ceiling; a lower one has to read them again.
+                if c < self.ceiling {
+                    self.loud_end = self.seen;
+                }
+                self.ceiling = c;
+            }
             Some("release") => self.curve.set_release(one_pole(value, self.rate)),
             _ => {}
         }
@@ -207,7 +233,13 @@ impl Processor for Limiter {
         let frames = io.first().map_or(0, |c| c.len());
         for at in (0..frames).step_by(CHUNK) {
             let n = CHUNK.min(frames - at);
-            self.detector.read(io, at, &mut self.reads[..n]);
+            if self.take_quiet(io, at, n) {
+                self.detector.skip(io, at, n);
+                // Read as silence: under the ceiling, as the real readings are.
+                self.reads[..n].fill(0.0);
+            } else {
+                self.detector.read(io, at, &mut self.reads[..n]);
+            }
             // The readings become the gains they need, in place.
             for r in &mut self.reads[..n] {
                 let peak = *r * RIPPLE_MARGIN;
@@ -227,6 +259,35 @@ impl Processor for Limiter {
 }
 
 impl Limiter {
+    /// Notes where frames `at..at + n` are loud, and says whether their readings
+    /// are sure to be under the ceiling, so that they need not be computed: every
+    /// input a reading weighs (its frame and the [`REACH`] before it) is at most
+    /// `ceiling / bound`, with room for the margin and the sums' rounding.
+    /// Which way it goes changes the work, never the bits.
+    fn take_quiet(&mut self, io: &[&mut [f32]], at: usize, n: usize) -> bool {
+        let quiet = self.ceiling / (self.detector.bound() * RIPPLE_MARGIN * (1.0 + 1e-6));
+        let start = self.seen;
+        self.seen += n as u64;
+        // A NaN counts as loud, and is read.
+        let loud_at = |i: usize| {
+            io.iter().any(|c| {
+                let v = f64::from(c[at + i].abs());
+                v > quiet || v.is_nan()
+            })
+        };
+        let loud = (0..n).rev().find(|&i| loud_at(i));
+        let was_quiet = self.loud_end == 0 || self.loud_end + REACH as u64 <= start;
+        if let Some(i) = loud {
+            self.loud_end = start + i as u64 + 1;
+        }
+        let skip = self.skip_quiet && loud.is_none() && was_quiet && n > TAIL;
+        #[cfg(test)]
+        {
+            self.skipped += usize::from(skip);
+        }
+        skip
+    }
+
     /// Frames `at..at + n` through the gain curve and the delay, given their needs
     /// in `reads[..n]`.
     fn limit(&mut self, io: &mut [&mut [f32]], at: usize, n: usize) {

@@ -188,3 +188,61 @@ fn the_idle_fast_path_gives_the_same_bits() {
         }
     }
 }
+
+#[test]
+fn skipping_quiet_passes_gives_the_same_bits() {
+    // Stretches above the ceiling, between the skip threshold and the ceiling, and
+    // well below it, with lone spikes in the quiet ones (just after a pass
+    // boundary, and a few frames into one), so readings within `REACH` of a loud
+    // frame must still be computed. The ceiling is lowered part-way through.
+    let len = 40000;
+    let x: Vec<Vec<f32>> = [41, 42]
+        .iter()
+        .map(|&s| {
+            let n = noise(len, s);
+            n.iter()
+                .enumerate()
+                .map(|(i, v)| match i {
+                    3000..12000 | 30000..34000 => v * 0.05,
+                    12000..18000 => v * 0.4,
+                    _ if i == 6400 || i == 9001 || i == 31000 => 0.95,
+                    _ => v * 1.5,
+                })
+                .collect()
+        })
+        .collect();
+    for block in [4096, 1000, 97, 13] {
+        let out = |skip: bool| {
+            let mut l = Limiter::new(-1.0, 0.005, 0.0015, &ctx(RATE, 2));
+            l.skip_quiet = skip;
+            let mut y = x.clone();
+            for at in (0..len).step_by(block) {
+                if at >= 32000 && at < 32000 + block {
+                    l.set_param(
+                        ParamId {
+                            band: None,
+                            index: 0,
+                        },
+                        -20.0,
+                    );
+                }
+                let n = block.min(len - at);
+                let [a, b] = &mut y[..] else { unreachable!() };
+                l.process(&mut [&mut a[at..at + n], &mut b[at..at + n]], None);
+            }
+            (y, l.report().map(f64::to_bits), l.skipped)
+        };
+        let (fast, slow) = (out(true), out(false));
+        // The quiet stretches hold dozens of passes; blocks of 13 are too short.
+        assert!(block == 13 || fast.2 > 20, "{block}: {} skipped", fast.2);
+        assert_eq!(slow.2, 0);
+        assert_eq!(fast.1, slow.1, "{block}");
+        for (f, s) in fast.0.iter().zip(&slow.0) {
+            let bad = f
+                .iter()
+                .zip(s)
+                .position(|(a, b)| a.to_bits() != b.to_bits());
+            assert!(bad.is_none(), "{block}: frame {bad:?}");
+        }
+    }
+}

@@ -104,6 +104,14 @@ fn ebur128_taps() -> [[f64; 12]; 3] {
 /// Frames read per pass; longer calls are cut into passes of this many.
 pub const CHUNK: usize = 256;
 
+/// How far back a reading looks: the reading of frame `f` is a weighted sum of
+/// inputs `f - REACH..=f` only (`2 DELAY` for the cascade, with room to spare).
+pub const REACH: usize = 2 * DELAY + 8;
+
+/// Frames [`TruePeak::skip`] still interpolates at the end of a pass: enough for
+/// every stage's history to come out of the cascade exactly as a read leaves it.
+pub const TAIL: usize = 16;
+
 /// One half-band stage over a block: `n` new inputs give `2 n` outputs, each input
 /// (delayed `M`) followed by the point half an input after it.
 #[derive(Clone)]
@@ -140,6 +148,31 @@ impl<const M: usize> Stage<M> {
             .chunks_exact_mut(2)
             .zip(mid.iter())
             .zip(&self.buf[M - 1..])
+        {
+            o[0] = x;
+            o[1] = m;
+        }
+        self.buf.copy_within(n..n + Self::KEEP, 0);
+    }
+
+    /// [`Self::run`] for the `n` inputs written to [`Self::input`] that only
+    /// interpolates the last `t` of them, into `out[..2 t]`: the history it keeps
+    /// is the same, the earlier points are not computed.
+    #[inline(always)]
+    fn run_tail<const W: usize>(
+        &mut self,
+        n: usize,
+        t: usize,
+        half: &[f64],
+        mid: &mut [f64],
+        out: &mut [f64],
+    ) {
+        let mid = &mut mid[..t];
+        fir_symmetric::<W>(&self.buf[n - t..], half, mid);
+        for ((o, &m), &x) in out
+            .chunks_exact_mut(2)
+            .zip(mid.iter())
+            .zip(&self.buf[M - 1 + n - t..])
         {
             o[0] = x;
             o[1] = m;
@@ -188,6 +221,8 @@ pub struct TruePeak {
     ebu_points: Vec<f64>,
     /// The build of [`Self::read`] that runs; every one gives the same bits.
     level: Level,
+    /// No reading exceeds this times the largest |input| within [`REACH`].
+    bound: f64,
 }
 
 impl TruePeak {
@@ -198,18 +233,55 @@ impl TruePeak {
             s3: Stage::new(4 * CHUNK),
             s4: Stage::new(8 * CHUNK),
         };
-        Self {
-            c1: midpoint_taps(M1),
-            c2: midpoint_taps(M2),
-            c3: midpoint_taps(M3),
-            c4: midpoint_taps(M4),
-            ebu: ebur128_taps(),
+        let (c1, c2, c3, c4) = (
+            midpoint_taps(M1),
+            midpoint_taps(M2),
+            midpoint_taps(M3),
+            midpoint_taps(M4),
+        );
+        let ebu = ebur128_taps();
+        let ebu_l1 = ebu
+            .iter()
+            .map(|row| row.iter().map(|t| t.abs()).sum::<f64>())
+            .fold(0.0, f64::max);
+        let mut tp = Self {
+            c1,
+            c2,
+            c3,
+            c4,
+            ebu,
+            bound: ebu_l1,
             chans: vec![ch; channels.max(1)],
             mid: vec![0.0; 8 * CHUNK],
             points: vec![0.0; 16 * CHUNK],
             ebu_points: vec![0.0; CHUNK],
             level: Level::detect(),
+        };
+        // Each 16x point is a fixed weighting of the inputs, the same for every
+        // frame: its response to an impulse. The largest absolute sum of those
+        // weights, over the 16 points, bounds the cascade's readings.
+        let frames = 2 * CHUNK;
+        let mut impulse = vec![0.0f32; frames];
+        impulse[0] = 1.0;
+        let mut l1 = [0.0f64; OVERSAMPLING];
+        for at in (0..frames).step_by(CHUNK) {
+            tp.interpolate::<8>(0, &impulse[at..at + CHUNK]);
+            for frame in tp.points.chunks_exact(OVERSAMPLING) {
+                for (s, p) in l1.iter_mut().zip(frame) {
+                    *s += p.abs();
+                }
+            }
         }
+        let cascade = l1.iter().fold(0.0, |m, &s| larger(m, s)) * GRID_MARGIN;
+        tp.bound = larger(tp.bound, cascade);
+        tp.reset();
+        tp
+    }
+
+    /// No reading exceeds this times the largest |input| among the [`REACH`]
+    /// frames before it and its own (the sums' rounding aside, some 1e-14).
+    pub fn bound(&self) -> f64 {
+        self.bound
     }
 
     pub fn reset(&mut self) {
@@ -255,6 +327,41 @@ impl TruePeak {
         self.read_at::<16, C>(chans, from, reads);
     }
 
+    /// Takes frames `from..from + n` of `chans` in without reading them: the
+    /// detector is left exactly as [`Self::read`] would leave it, at a fraction of
+    /// the work, for frames whose readings are known not to matter. Only each
+    /// pass's last [`TAIL`] frames go through the cascade, which is all of it the
+    /// stages keep (their histories are at most 13 points long, and the tail's
+    /// points that a stale history touches fall out of the later stages' ones).
+    pub fn skip<C: AsRef<[f32]>>(&mut self, chans: &[C], from: usize, n: usize) {
+        // The tail is small: the baseline width does it (every width gives the
+        // same bits).
+        const W: usize = 8;
+        for at in (from..from + n).step_by(CHUNK) {
+            let m = CHUNK.min(from + n - at);
+            if m <= TAIL {
+                let mut reads = [0.0; TAIL];
+                self.read_at::<W, C>(chans, at, &mut reads[..m]);
+                continue;
+            }
+            for (c, st) in chans.iter().zip(self.chans.iter_mut()) {
+                let x = &c.as_ref()[at..at + m];
+                for (b, &v) in st.s1.input(m).iter_mut().zip(x) {
+                    *b = f64::from(v);
+                }
+                let t = TAIL;
+                st.s1
+                    .run_tail::<W>(m, t, &self.c1, &mut self.mid, st.s2.input(2 * t));
+                st.s2
+                    .run::<W>(2 * t, &self.c2, &mut self.mid, st.s3.input(4 * t));
+                st.s3
+                    .run::<W>(4 * t, &self.c3, &mut self.mid, st.s4.input(8 * t));
+                let points = &mut self.points[..16 * t];
+                st.s4.run::<W>(8 * t, &self.c4, &mut self.mid, points);
+            }
+        }
+    }
+
     /// [`Self::read`], the FIRs summing `W` outputs side by side.
     #[inline(always)]
     fn read_at<const W: usize, C: AsRef<[f32]>>(
@@ -265,39 +372,48 @@ impl TruePeak {
     ) {
         for (at, part) in (from..).step_by(CHUNK).zip(reads.chunks_mut(CHUNK)) {
             part.fill(0.0);
-            for (c, st) in chans.iter().zip(self.chans.iter_mut()) {
-                let n = part.len();
-                let x = &c.as_ref()[at..at + n];
-                for (b, &v) in st.s1.input(n).iter_mut().zip(x) {
-                    *b = f64::from(v);
-                }
-                // libebur128's points in [c, c + 1), c = frame - DELAY, weigh
-                // x[c - 5 ..= c + 6]: for new input j, buf[KEEP + j - DELAY - 5..].
-                let ebu = &mut self.ebu_points[..n];
-                ebu.fill(0.0);
-                // With the taps reversed (oldest input first), the first weighs
-                // buf[KEEP + j - DELAY - 5].
-                let first = Stage::<M1>::KEEP - DELAY - 5;
-                for taps in &self.ebu {
-                    let acc = &mut self.mid[..n];
-                    fir::<W>(&st.s1.buf[first..], taps, acc);
-                    for (e, a) in ebu.iter_mut().zip(acc.iter()) {
-                        *e = larger(*e, a.abs());
-                    }
-                }
-                st.s1
-                    .run::<W>(n, &self.c1, &mut self.mid, st.s2.input(2 * n));
-                st.s2
-                    .run::<W>(2 * n, &self.c2, &mut self.mid, st.s3.input(4 * n));
-                st.s3
-                    .run::<W>(4 * n, &self.c3, &mut self.mid, st.s4.input(8 * n));
-                let points = &mut self.points[..16 * n];
-                st.s4.run::<W>(8 * n, &self.c4, &mut self.mid, points);
-                for ((r, p), &e) in part.iter_mut().zip(points.chunks_exact(16)).zip(ebu.iter()) {
+            let n = part.len();
+            for (ch, c) in chans.iter().enumerate() {
+                self.interpolate::<W>(ch, &c.as_ref()[at..at + n]);
+                let points = self.points[..16 * n].chunks_exact(16);
+                for ((r, p), &e) in part.iter_mut().zip(points).zip(&self.ebu_points) {
                     *r = larger(*r, larger(largest_abs(p) * GRID_MARGIN, e));
                 }
             }
         }
+    }
+
+    /// Takes `x` (at most [`CHUNK`] frames) into channel `ch`: its 16x points into
+    /// `points[..16 n]`, libebur128's largest |point| per frame into `ebu_points`.
+    #[inline(always)]
+    fn interpolate<const W: usize>(&mut self, ch: usize, x: &[f32]) {
+        let n = x.len();
+        let st = &mut self.chans[ch];
+        for (b, &v) in st.s1.input(n).iter_mut().zip(x) {
+            *b = f64::from(v);
+        }
+        // libebur128's points in [c, c + 1), c = frame - DELAY, weigh
+        // x[c - 5 ..= c + 6]: for new input j, buf[KEEP + j - DELAY - 5..].
+        let ebu = &mut self.ebu_points[..n];
+        ebu.fill(0.0);
+        // With the taps reversed (oldest input first), the first weighs
+        // buf[KEEP + j - DELAY - 5].
+        let first = Stage::<M1>::KEEP - DELAY - 5;
+        for taps in &self.ebu {
+            let acc = &mut self.mid[..n];
+            fir::<W>(&st.s1.buf[first..], taps, acc);
+            for (e, a) in ebu.iter_mut().zip(acc.iter()) {
+                *e = larger(*e, a.abs());
+            }
+        }
+        st.s1
+            .run::<W>(n, &self.c1, &mut self.mid, st.s2.input(2 * n));
+        st.s2
+            .run::<W>(2 * n, &self.c2, &mut self.mid, st.s3.input(4 * n));
+        st.s3
+            .run::<W>(4 * n, &self.c3, &mut self.mid, st.s4.input(8 * n));
+        let points = &mut self.points[..16 * n];
+        st.s4.run::<W>(8 * n, &self.c4, &mut self.mid, points);
     }
 }
 

@@ -184,3 +184,27 @@ fn the_tree_of_maxima_is_the_one_it_replaced() {
         assert!(same(got, want), "frame {i}: {got} vs {want}");
     }
 }
+
+#[test]
+fn skipping_leaves_the_detector_as_reading_does() {
+    let x: Vec<Vec<f32>> = [7, 8]
+        .iter()
+        .map(|&s| crate::dsp::testutil::noise(5000, s))
+        .collect();
+    for (skip_at, skip_n) in [(256, 256), (512, 700), (300, 17), (1000, 16), (1024, 1024)] {
+        let mut a = TruePeak::new(2);
+        let mut b = TruePeak::new(2);
+        let mut ra = vec![0.0; 5000];
+        a.read(&x, 0, &mut ra);
+        let mut rb = vec![0.0; 5000];
+        b.read(&x, 0, &mut rb[..skip_at]);
+        b.skip(&x, skip_at, skip_n);
+        let after = skip_at + skip_n;
+        b.read(&x, after, &mut rb[after..]);
+        let bad = (after..5000).find(|&i| ra[i].to_bits() != rb[i].to_bits());
+        assert!(
+            bad.is_none(),
+            "{skip_at}+{skip_n}: first differing reading {bad:?}"
+        );
+    }
+}
