@@ -88,7 +88,8 @@ fn run(c: &mut Criterion, label: &str, ins: &Insert, level: f32) {
         max_frames: BLOCK,
     };
     let mut p: Box<dyn Processor> = build(ins, &ctx).expect("builds");
-    let input = [noise(BLOCK, 3), noise(BLOCK, 4)].map(|c| c.iter().map(|v| v * level).collect());
+    let input = [noise(BLOCK, 3), noise(BLOCK, 4)]
+        .map(|c| c.iter().map(|v| v * level).collect::<Vec<f32>>());
     let mut work = input.clone();
     let mut group = c.benchmark_group("processors");
     group.throughput(Throughput::Elements(BLOCK as u64));
