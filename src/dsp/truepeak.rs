@@ -142,17 +142,7 @@ impl<const M: usize> Stage<M> {
     /// using `mid[..n]` as scratch, `W` outputs at a time.
     #[inline(always)]
     fn run<const W: usize>(&mut self, n: usize, half: &[f64], mid: &mut [f64], out: &mut [f64]) {
-        let mid = &mut mid[..n];
-        fir_symmetric::<W>(&self.buf, half, mid);
-        for ((o, &m), &x) in out
-            .chunks_exact_mut(2)
-            .zip(mid.iter())
-            .zip(&self.buf[M - 1..])
-        {
-            o[0] = x;
-            o[1] = m;
-        }
-        self.buf.copy_within(n..n + Self::KEEP, 0);
+        self.run_tail::<W>(n, n, half, mid, out);
     }
 
     /// [`Self::run`] for the `n` inputs written to [`Self::input`] that only
