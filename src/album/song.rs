@@ -57,6 +57,9 @@ pub fn render(
                 jobs,
                 cancel: album.cancel.clone(),
                 cache: album.cache.clone(),
+                // Tells this song's strips from the other songs' in the cache (its
+                // only export is the temporary file above, which names no `{file}`).
+                file_stem: song.written.to_string(),
                 ..RenderOptions::default()
             };
             crate::render::render(&mix, world, &opts, &|_, _| {})?;

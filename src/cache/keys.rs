@@ -147,3 +147,18 @@ pub fn output(
     h.update(format!("{region:?}").as_bytes());
     h.finalize()
 }
+
+/// Which strip of which song a node is, whatever its settings: the versions of its
+/// output the cache keeps are counted per lineage. `song` tells songs apart (the
+/// mix's file name; an album's song path), `start` a region from the whole song.
+pub fn lineage(song: &str, strip: &str, start: u64) -> Key {
+    let mut h = blake3::Hasher::new();
+    h.update(SCHEMA.as_bytes());
+    h.update(b"lineage");
+    for part in [song, strip] {
+        h.update(&(part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    h.update(&start.to_le_bytes());
+    h.finalize()
+}

@@ -16,12 +16,17 @@
 //! runs again). With a folder, they are also written there and read back by later
 //! processes (CI reusing its decoded sources), within the same budget on disk.
 //!
+//! Of each strip's outputs, the newest two (the current one and the one before, so
+//! that undoing an edit replays) are kept; an older one is let go when the strip
+//! renders anew, and its buffers go to the [`pool`] for the render to write into.
+//!
 //! A replay is the very samples a run wrote, so a cached render is bit-identical to
 //! an uncached one.
 
 mod disk;
 pub mod files;
 pub mod keys;
+mod pool;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -31,6 +36,9 @@ pub type Key = blake3::Hash;
 
 /// Planar samples: a source's channels, or a node's `[post L, post R, (pre L, pre R)]`.
 pub type Planes = Arc<Vec<Vec<f32>>>;
+
+/// Outputs of one strip kept at a time: the newest and the one before.
+const VERSIONS: usize = 2;
 
 /// The default memory budget, in MB: two hours of stereo 48 kHz nodes, or a long
 /// song's whole graph several times over.
@@ -77,6 +85,9 @@ struct Inner {
     outputs: HashMap<Key, WrittenFile>,
     solves: HashMap<Key, crate::render::solve::Solved>,
     files: files::Memo,
+    /// Per strip (see [`keys::lineage`]), the keys of its outputs, oldest first.
+    lineage: HashMap<Key, Vec<Key>>,
+    pool: pool::Pool,
 }
 
 pub struct Cache {
@@ -164,9 +175,11 @@ impl Cache {
         self.evict(&mut inner);
     }
 
-    /// Drops entries until the budget holds: the least recently used first, sources
-    /// before nodes of the same render, then the largest.
+    /// Drops spare buffers, then entries, until the budget holds: the least recently
+    /// used first, sources before nodes of the same render, then the largest.
     fn evict(&self, inner: &mut Inner) {
+        // Spare buffers are the cheapest to lose.
+        while inner.bytes + inner.pool.bytes() > self.budget && inner.pool.drop_one() {}
         if inner.bytes <= self.budget {
             return;
         }
@@ -184,6 +197,45 @@ impl Cache {
                 inner.bytes -= bytes(&e.planes);
             }
         }
+    }
+
+    /// Says that strip `line` is about to render output `next`: of the strip's
+    /// earlier outputs the newest [`VERSIONS`]` - 1` stay, the older are let go and
+    /// their buffers kept for [`Self::buffer`].
+    pub fn supersede(&self, line: Key, next: Key) {
+        let mut inner = self.lock();
+        let versions = inner.lineage.entry(line).or_default();
+        if versions.contains(&next) {
+            return;
+        }
+        versions.push(next);
+        let old: Vec<Key> = match versions.len().checked_sub(VERSIONS) {
+            Some(n) if n > 0 => versions.drain(..n).collect(),
+            _ => return,
+        };
+        for k in old {
+            if let Some(e) = inner.entries.remove(&(Kind::Node, k)) {
+                inner.bytes -= bytes(&e.planes);
+                // Shared only while a render still replays it; then it just goes.
+                if let Ok(planes) = Arc::try_unwrap(e.planes) {
+                    planes.into_iter().for_each(|p| inner.pool.give(p));
+                }
+            }
+        }
+        self.evict(&mut inner);
+    }
+
+    /// An empty buffer with room for `frames` samples, if possible one an earlier
+    /// render already wrote (no page faults on first touch).
+    pub fn buffer(&self, frames: usize) -> Vec<f32> {
+        self.lock().pool.take(frames)
+    }
+
+    /// Keeps a buffer a render is done with for [`Self::buffer`].
+    pub fn recycle(&self, v: Vec<f32>) {
+        let mut inner = self.lock();
+        inner.pool.give(v);
+        self.evict(&mut inner);
     }
 
     /// Bytes held in memory.
@@ -219,3 +271,6 @@ impl Cache {
         files::hash(&mut self.lock().files, path)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -125,7 +125,13 @@ pub fn begin<'a>(
             continue;
         }
         report.ran.push(name(mix, st.strip));
-        plan.record[p] = Some(vec![Vec::with_capacity(expected as usize); width]);
+        let line = keys::lineage(&opts.file_stem, &name(mix, st.strip), plan.origin);
+        cache.supersede(line, *key);
+        plan.record[p] = Some(
+            (0..width)
+                .map(|_| cache.buffer(expected as usize))
+                .collect(),
+        );
         let Some(Source::File { path, .. }) =
             &mix.strips.get(st.strip).and_then(|s| s.source.as_ref())
         else {

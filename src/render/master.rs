@@ -270,6 +270,19 @@ impl MasterStage {
         self.shape.origin = origin as usize;
     }
 
+    /// Takes the buffers the input is kept in from `take` (a cache's spares) instead
+    /// of fresh memory; before the feed starts.
+    pub fn keep_input_in(&mut self, mut take: impl FnMut(usize) -> Vec<f32>) {
+        let room = self.input[0].capacity();
+        self.input = [take(room), take(room)];
+    }
+
+    /// The buffers the input was kept in, for a later render.
+    pub fn into_input(mut self) -> [Vec<f32>; 2] {
+        self.settle(None);
+        std::mem::take(&mut self.input)
+    }
+
     /// Readies the chain for [`Self::deliver`] with a drive solved before (cached).
     pub fn skip_solve(&mut self) {
         self.settle(None);

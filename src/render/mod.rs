@@ -8,6 +8,7 @@
 #[cfg(test)]
 mod alloc_tests;
 pub mod automation;
+mod behind;
 pub mod cached;
 pub mod delay;
 pub mod dither;
@@ -114,6 +115,11 @@ fn pass(
     for o in &mut outputs {
         if matches!(o.tap, Tap::Master) {
             o.ceiling = ceiling;
+            // With a loudness target the master files are written after the graph,
+            // beside the chain: their meters get threads of their own.
+            if stage.is_some() && opts.jobs > 1 {
+                o.meter_behind().map_err(|d| vec![d])?;
+            }
         }
     }
     let pool = (opts.jobs > 1)
@@ -174,6 +180,9 @@ fn pass(
         kept_solve = s.solve();
     }
     if let Some(st) = &mut stage {
+        if let Some(c) = cache {
+            st.keep_input_in(|n| c.buffer(n));
+        }
         st.start_feed(main_len - from);
     }
     let mut pos: u64 = plan.origin;
@@ -282,7 +291,9 @@ fn pass(
         }
         solved = Some(s);
     }
-    drop(stage);
+    if let (Some(st), Some(c)) = (stage, cache) {
+        st.into_input().into_iter().for_each(|v| c.recycle(v));
+    }
     for o in outputs.iter_mut().filter(|o| o.measured.is_none()) {
         o.close().map_err(|d| vec![d])?;
         // A streamed master without `loudness` cannot be run again: say so.

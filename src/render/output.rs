@@ -2,6 +2,7 @@
 //! with dither and quantisation, optional sample-rate conversion, and held-back
 //! frames while `tail auto` decides whether a block of tail is still audible.
 
+use super::behind::Behind;
 use super::dither::Quantiser;
 use crate::analysis::{Measurement, Meter};
 use crate::diag::Diagnostic;
@@ -47,13 +48,56 @@ pub struct Output {
     pub ceiling: Option<f64>,
     /// Meters exactly the samples handed to the writer (after SRC, gain, dither and
     /// quantisation), so the figures are the delivered file's.
-    meter: Meter,
+    meter: Metering,
     /// What the file measures as written, once [`Self::close`] has run.
     pub measured: Option<Measurement>,
 }
 
 fn new_meter(e: &Export) -> Result<Meter, Diagnostic> {
     Meter::delivery(e.rate, 2).map_err(|m| Diagnostic::error("output", e.span, m.to_string()))
+}
+
+/// The file's meter: on the writing thread, or behind it on a thread of its own
+/// (a master's, whose writing is the last stage of a render, with cores to spare).
+enum Metering {
+    Here(Meter),
+    Behind(Behind<Measurement>),
+}
+
+impl Metering {
+    fn new(e: &Export, behind: bool) -> Result<Self, Diagnostic> {
+        let meter = new_meter(e)?;
+        Ok(match behind {
+            // Two equal channels, as every block written has: the push cannot fail.
+            true => Self::Behind(Behind::new(
+                meter,
+                |m: &mut Meter, b| drop(m.push(&b)),
+                Meter::finish,
+            )),
+            false => Self::Here(meter),
+        })
+    }
+
+    fn push(&mut self, b: [&[f32]; 2]) -> Result<(), crate::analysis::MeterError> {
+        match self {
+            Self::Here(m) => m.push(&b),
+            Self::Behind(t) => {
+                t.push(b);
+                Ok(())
+            }
+        }
+    }
+
+    fn finish(self) -> Measurement {
+        match self {
+            Self::Here(m) => m.finish(),
+            Self::Behind(t) => t.finish(),
+        }
+    }
+
+    fn behind(&self) -> bool {
+        matches!(self, Self::Behind(_))
+    }
 }
 
 impl Output {
@@ -69,7 +113,7 @@ impl Output {
         Ok(Self {
             quant: Quantiser::new(export.bits, export.dither, seed),
             collect: (export.rate != session_rate).then(|| [Vec::new(), Vec::new()]),
-            meter: new_meter(&export)?,
+            meter: Metering::new(&export, false)?,
             path,
             export,
             tap,
@@ -128,7 +172,7 @@ impl Output {
         if let Some(q) = &mut self.quant {
             q.reset();
         }
-        self.meter = new_meter(&self.export)?;
+        self.meter = Metering::new(&self.export, self.meter.behind())?;
         self.measured = None;
         self.peak = 0.0;
         self.frames = 0;
@@ -194,7 +238,7 @@ impl Output {
         }
         let (l, r) = (&self.scratch[0][..n], &self.scratch[1][..n]);
         self.meter
-            .push(&[l, r])
+            .push([l, r])
             .map_err(|m| Diagnostic::error("output", self.export.span, m.to_string()))?;
         let sink = self.sink.as_mut().expect("sink open until finish");
         sink.write(&[l, r]).map_err(|e| self.fail(e))
@@ -264,8 +308,15 @@ impl Output {
     }
 
     fn measure(&mut self) {
-        let meter = std::mem::replace(&mut self.meter, new_meter(&self.export).expect("valid"));
+        let fresh = Metering::new(&self.export, self.meter.behind()).expect("valid");
+        let meter = std::mem::replace(&mut self.meter, fresh);
         self.measured = Some(meter.finish());
+    }
+
+    /// Meters the file on a thread of its own from now on (same figures).
+    pub fn meter_behind(&mut self) -> Result<(), Diagnostic> {
+        self.meter = Metering::new(&self.export, true)?;
+        Ok(())
     }
 
     /// A true-peak limiter at the export rate with the master's ceiling, latency
