@@ -60,7 +60,7 @@ fn new_meter(e: &Export) -> Result<Meter, Diagnostic> {
 /// The file's meter: on the writing thread, or behind it on a thread of its own
 /// (a master's, whose writing is the last stage of a render, with cores to spare).
 enum Metering {
-    Here(Meter),
+    Here(Box<Meter>),
     Behind(Behind<Measurement>),
 }
 
@@ -74,7 +74,7 @@ impl Metering {
                 |m: &mut Meter, b| drop(m.push(&b)),
                 Meter::finish,
             )),
-            false => Self::Here(meter),
+            false => Self::Here(Box::new(meter)),
         })
     }
 
@@ -90,7 +90,7 @@ impl Metering {
 
     fn finish(self) -> Measurement {
         match self {
-            Self::Here(m) => m.finish(),
+            Self::Here(m) => (*m).finish(),
             Self::Behind(t) => t.finish(),
         }
     }
