@@ -261,3 +261,41 @@ fn ctrl_c_stops_cleanly() {
         .collect();
     assert_eq!(names, vec!["m.wav".to_string()], "stray files after Ctrl-C");
 }
+
+/// A save that comes in while a render runs stops it before it writes anything; the
+/// newest content is what ends up on disk, as `render` writes it.
+#[test]
+fn a_save_during_a_render_stops_it_and_the_newest_renders() {
+    // Long enough that a render (in a test build) outlasts the gap between two saves.
+    let text = |gain: &str| {
+        format!(
+            "session {{ tail 0s }}\ntrack a \"stem.wav\" {{ eq {{ bell 1kHz {gain} q 1 }}; \
+             compressor {{ threshold -20dB; ratio 3 }} }}\n\
+             master {{ limiter {{ ceiling -1dBTP }}; loudness -14LUFS }}\n\
+             export \"out/m.wav\" {{ bits 24 }}\n"
+        )
+    };
+    let p = project();
+    p.wav(
+        "stem.wav",
+        48000,
+        &[noise(7, 0.3, 48000 * 90), noise(8, 0.3, 48000 * 90)],
+    )
+    .mix(&text("+1dB"));
+    let mut w = Watch::start(&p);
+    let started = Instant::now();
+    p.mix(&text("+2dB"));
+    std::thread::sleep(Duration::from_millis(250));
+    p.mix(&text("+3dB"));
+    let line = w.expect("[watch] ");
+    let took = started.elapsed();
+    w.expect("[watch] rendered after a change to song.mix");
+    let watched = master(&p);
+    p.run(&["render", "song.mix", "-o", "fresh"]).ok();
+    let fresh = std::fs::read(p.path("fresh/m.wav")).expect("fresh");
+    assert!(watched == fresh, "watch did not end on the newest save");
+    // Unless this machine rendered the first save within the gap, it was stopped.
+    if !line.contains("newer save came in") {
+        assert!(took < Duration::from_millis(400), "{line} after {took:?}");
+    }
+}

@@ -124,6 +124,16 @@ pub(crate) fn compile_warned(
     Ok((mix, compiled.diags))
 }
 
+/// Flags Ctrl-C sets besides [`interrupt_flag`]'s (a render's own stop flag).
+static ALSO: std::sync::Mutex<Vec<std::sync::Arc<std::sync::atomic::AtomicBool>>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// Makes Ctrl-C set `flag` too.
+pub(crate) fn interrupt_also(flag: std::sync::Arc<std::sync::atomic::AtomicBool>) {
+    interrupt_flag();
+    ALSO.lock().unwrap_or_else(|e| e.into_inner()).push(flag);
+}
+
 /// A flag set by Ctrl-C. The renderer checks it between chunks and stops; dropping
 /// the unfinished outputs removes their temporary files, so nothing partial is left.
 pub(crate) fn interrupt_flag() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
@@ -133,6 +143,9 @@ pub(crate) fn interrupt_flag() -> std::sync::Arc<std::sync::atomic::AtomicBool> 
         let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let f = flag.clone();
         let handler = move || {
+            for also in ALSO.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+                also.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
             if f.swap(true, std::sync::atomic::Ordering::SeqCst) {
                 // A second Ctrl-C while the first is still being honoured: leave now.
                 std::process::exit(130);

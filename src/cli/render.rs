@@ -46,6 +46,9 @@ pub struct Flags {
     /// The cache `watch` keeps from one render to the next.
     #[arg(skip)]
     pub shared_cache: Option<Arc<crate::cache::Cache>>,
+    /// `watch` stops a render when a newer save comes in, and says so itself.
+    #[arg(skip)]
+    pub quiet_stop: bool,
 }
 
 /// A time on the timeline: `90`, `90s`, `1500ms`, `1:30` or `1:02:03.5`.
@@ -319,8 +322,11 @@ pub fn render_mix(
             }
         }
         Err(diags) => {
-            rep.diags(&diags, world);
-            rep.say("no file was written");
+            let stopped = diags.len() == 1 && diags[0].code == "interrupted";
+            if !(stopped && flags.quiet_stop) {
+                rep.diags(&diags, world);
+                rep.say("no file was written");
+            }
             Outcome {
                 code: super::exit_for(&diags),
                 report: None,

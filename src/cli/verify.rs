@@ -77,6 +77,7 @@ fn verify(
         cache: None,
         cache_mb: 0,
         shared_cache: None,
+        quiet_stop: false,
         from: None,
         to: None,
     };

@@ -1,8 +1,10 @@
 //! `mixdown watch FILE [render flags]`: render, then re-render on every save of any
 //! file the compile read (the mix, `use`d modules, audio). Parent folders are watched,
-//! so editors that save by writing a temp file and renaming it are seen; a burst of
-//! saves is one render; a save that changes no bytes renders nothing; a broken save
-//! prints its diagnostics and leaves the last good outputs untouched.
+//! so editors that save by writing a temp file and renaming it are seen. A render
+//! starts as soon as a save's events pause (`--debounce`, 20 ms); a save that comes
+//! in while one runs stops it before it writes anything, so a burst of saves ends in
+//! one render, of the newest content. A save that changes no bytes renders nothing;
+//! a broken save prints its diagnostics and leaves the last good outputs untouched.
 
 use super::render::{Flags, Outcome, render_once};
 use crate::cache::Cache;
@@ -12,8 +14,9 @@ use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 #[derive(clap::Args)]
@@ -22,8 +25,10 @@ pub struct Args {
     file: PathBuf,
     #[command(flatten)]
     flags: Flags,
-    /// How long to wait for a burst of saves to settle, in milliseconds.
-    #[arg(long, value_name = "MS", default_value_t = 150)]
+    /// How long file events must pause before a render starts, in milliseconds (an
+    /// editor's save is a few events within a millisecond or two; a save that comes
+    /// in while a render runs stops it, and the newest content is rendered instead).
+    #[arg(long, value_name = "MS", default_value_t = 20)]
     debounce: u64,
 }
 
@@ -43,11 +48,7 @@ struct Pass {
     outcome: Outcome,
 }
 
-fn pass(
-    file: &Path,
-    flags: &Flags,
-    cancel: &std::sync::Arc<std::sync::atomic::AtomicBool>,
-) -> Pass {
+fn pass(file: &Path, flags: &Flags, cancel: &Arc<AtomicBool>) -> Pass {
     let world = DiskWorld::new();
     let outcome = render_once(file, flags, &world, cancel.clone());
     let mut deps: BTreeSet<PathBuf> = world.dependencies().into_iter().collect();
@@ -58,8 +59,30 @@ fn pass(
     Pass { deps, outcome }
 }
 
+/// Whether `events` can have changed one of `deps`: writes, creations, renames and
+/// removals (reading a file, as every render does, raises access events, which cannot).
+fn touches(events: &[notify_debouncer_full::DebouncedEvent], deps: &BTreeSet<PathBuf>) -> bool {
+    events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                notify::EventKind::Create(_)
+                    | notify::EventKind::Modify(_)
+                    | notify::EventKind::Remove(_)
+            )
+        })
+        .flat_map(|e| e.paths.iter())
+        .any(|p| deps.contains(p))
+}
+
 pub fn run(mut a: Args) -> ExitCode {
     let cancel = super::interrupt_flag();
+    // Stops the render in progress: on Ctrl-C, and when a newer save of an input
+    // comes in (that save is rendered next, so a burst of saves ends in one render).
+    let stop = Arc::new(AtomicBool::new(false));
+    super::interrupt_also(stop.clone());
+    a.flags.quiet_stop = true;
     let cache = match Cache::new(a.flags.cache_mb, a.flags.cache.clone()) {
         Ok(c) => std::sync::Arc::new(c),
         Err(e) => {
@@ -68,19 +91,36 @@ pub fn run(mut a: Args) -> ExitCode {
         }
     };
     a.flags.shared_cache = Some(cache.clone());
+    let deps: Arc<Mutex<BTreeSet<PathBuf>>> = Arc::default();
     let (tx, rx) = mpsc::channel::<DebounceEventResult>();
-    let mut debouncer = match new_debouncer(Duration::from_millis(a.debounce), None, tx) {
+    let handler = {
+        let (stop, deps) = (stop.clone(), deps.clone());
+        move |res: DebounceEventResult| {
+            let deps = deps.lock().unwrap_or_else(|e| e.into_inner());
+            if res.as_ref().is_ok_and(|events| touches(events, &deps)) {
+                stop.store(true, Ordering::SeqCst);
+            }
+            let _ = tx.send(res);
+        }
+    };
+    let mut debouncer = match new_debouncer(Duration::from_millis(a.debounce), None, handler) {
         Ok(d) => d,
         Err(e) => {
             eprintln!("error: cannot watch files: {e}");
             return ExitCode::from(2);
         }
     };
-    let mut current = pass(&a.file, &a.flags, &cancel);
+    let mut current = pass(&a.file, &a.flags, &stop);
     let mut watched: BTreeSet<PathBuf> = BTreeSet::new();
     let mut snap = snapshot(&current.deps, &cache);
     status(&current, &[]);
     loop {
+        if cancel.load(Ordering::SeqCst) {
+            return ExitCode::SUCCESS;
+        }
+        deps.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone_from(&current.deps);
         // Watch the folder of every input (a missing folder is retried after the next render).
         let dirs: BTreeSet<PathBuf> = current
             .deps
@@ -96,7 +136,7 @@ pub fn run(mut a: Args) -> ExitCode {
             eprintln!("watching {} files; Ctrl-C to stop", current.deps.len());
         }
         // Wait for a change to an input's content.
-        let changed = loop {
+        let (changed, now) = loop {
             if cancel.load(Ordering::SeqCst) {
                 return ExitCode::SUCCESS;
             }
@@ -111,21 +151,7 @@ pub fn run(mut a: Args) -> ExitCode {
                 Err(mpsc::RecvTimeoutError::Timeout) => continue,
                 Err(mpsc::RecvTimeoutError::Disconnected) => return ExitCode::from(2),
             };
-            // Reading a file (as every render does) raises access events: only writes,
-            // creations, renames and removals can change an input.
-            let touched = events
-                .iter()
-                .filter(|e| {
-                    matches!(
-                        e.kind,
-                        notify::EventKind::Create(_)
-                            | notify::EventKind::Modify(_)
-                            | notify::EventKind::Remove(_)
-                    )
-                })
-                .flat_map(|e| e.paths.iter())
-                .any(|p| current.deps.contains(p));
-            if !touched {
+            if !touches(&events, &current.deps) {
                 continue;
             }
             let now = snapshot(&current.deps, &cache);
@@ -140,14 +166,31 @@ pub fn run(mut a: Args) -> ExitCode {
                 }
                 continue;
             }
-            break changed;
+            break (changed, now);
         };
-        current = pass(&a.file, &a.flags, &cancel);
-        snap = snapshot(&current.deps, &cache);
-        status(&current, &changed);
+        stop.store(false, Ordering::SeqCst);
+        let next = pass(&a.file, &a.flags, &stop);
         if cancel.load(Ordering::SeqCst) {
             return ExitCode::SUCCESS;
         }
+        if next.outcome.report.is_none() && stop.load(Ordering::SeqCst) {
+            // Cut short (or failed) with a newer save waiting: that one renders next,
+            // compared with what the last finished render read.
+            if !a.flags.quiet {
+                eprintln!("[watch] a newer save came in: rendering that instead");
+            }
+            continue;
+        }
+        // What the inputs held when this render started: a save during the render
+        // then differs, and renders next.
+        snap = (next.deps.iter())
+            .map(|p| match now.get(p) {
+                Some(h) => (p.clone(), *h),
+                None => (p.clone(), cache.file_hash(p)),
+            })
+            .collect();
+        current = next;
+        status(&current, &changed);
     }
 }
 

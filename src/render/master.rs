@@ -41,6 +41,8 @@ use crate::diag::Diagnostic;
 use crate::dsp::ParamId;
 use crate::ir::{LoudnessTarget, Mix, Tail};
 use chain::{Chain, Pass};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 /// Limiting beyond this is met with a warning.
 pub const HEAVY_GR_DB: f64 = 6.0;
@@ -77,6 +79,9 @@ pub struct MasterStage {
     written: Option<(u64, u64)>,
     /// The master exports hold something since they were last (re)started.
     dirty: bool,
+    /// Set to stop the render (Ctrl-C, a newer save in `watch`): every run of the
+    /// chain then ends at its next block, and the render writes nothing.
+    pub stop: Option<Arc<AtomicBool>>,
 }
 
 /// How the kept input is cut and timed.
@@ -100,6 +105,7 @@ fn pass<'a>(
     limiters: &'a [(usize, ParamId, f64)],
     shape: Shape,
     margin_db: f64,
+    stop: Option<&'a AtomicBool>,
 ) -> Pass<'a> {
     let lead = shape.lead.min(input[0].len());
     Pass {
@@ -110,6 +116,7 @@ fn pass<'a>(
         rate: shape.rate,
         limiters,
         margin_db,
+        stop,
     }
 }
 
@@ -188,6 +195,7 @@ pub fn split(
         guess: 0.0,
         written: None,
         dirty: false,
+        stop: None,
     })
 }
 
@@ -297,7 +305,13 @@ impl MasterStage {
     /// Runs the chain once more as delivered (after [`Self::deliver`]), for the
     /// visual report's meters: each block of output and its gain reduction.
     pub fn replay(&mut self, drive_db: f64, mut sink: impl FnMut([&[f32]; 2], Option<f32>)) {
-        let pass = pass(&self.input, &self.limiters, self.shape, self.margin_db);
+        let pass = pass(
+            &self.input,
+            &self.limiters,
+            self.shape,
+            self.margin_db,
+            self.stop.as_deref(),
+        );
         let _ = self.chain.run(&pass, drive_db, |b, gr| {
             sink(b, gr);
             Ok::<(), ()>(())
@@ -331,7 +345,13 @@ impl MasterStage {
         let mut trials = trials::Trials {
             chain: &mut self.chain,
             twin: self.twin.as_mut(),
-            pass: pass(&self.input, &self.limiters, self.shape, self.margin_db),
+            pass: pass(
+                &self.input,
+                &self.limiters,
+                self.shape,
+                self.margin_db,
+                self.stop.as_deref(),
+            ),
             ahead,
             jobs: self.jobs,
         };

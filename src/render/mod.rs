@@ -180,6 +180,7 @@ fn pass(
         kept_solve = s.solve();
     }
     if let Some(st) = &mut stage {
+        st.stop = opts.cancel.clone();
         if let Some(c) = cache {
             st.keep_input_in(|n| c.buffer(n));
         }
@@ -274,7 +275,10 @@ fn pass(
                 s
             }
             None => {
-                let s = st.solve(&mut outputs).map_err(|d| vec![d])?;
+                let s = st.solve(&mut outputs);
+                // A stopped search reads cut-short runs: whatever it says, stop.
+                check_cancel(opts.cancel.as_ref())?;
+                let s = s.map_err(|d| vec![d])?;
                 match (&session, opts.region) {
                     (Some(sess), None) => sess.put_solve(s),
                     (_, Some(_)) => warnings.push(region::solved_alone(mix)),
@@ -284,7 +288,9 @@ fn pass(
             }
         };
         sw.mark("loudness search");
-        warnings.extend(st.deliver(&mut s, &mut outputs)?);
+        let delivered = st.deliver(&mut s, &mut outputs);
+        check_cancel(opts.cancel.as_ref())?;
+        warnings.extend(delivered?);
         sw.mark("delivery");
         if let Some(m) = &mut meters {
             m.replay(st, s.drive_db);
@@ -309,6 +315,8 @@ fn pass(
             ));
         }
     }
+    // The last moment a stop is honoured: after it every file goes into place.
+    check_cancel(opts.cancel.as_ref())?;
     let mut files = Vec::new();
     for o in &mut outputs {
         o.commit().map_err(|d| vec![d])?;

@@ -6,6 +6,7 @@
 use crate::dsp::ParamId;
 use crate::render::strip::{StripOut, StripRt};
 use ebur128::{EbuR128, Mode};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::sync_channel;
 
 /// Batches of output in flight between the chain's thread and the calling thread.
@@ -28,6 +29,15 @@ pub struct Pass<'a> {
     pub limiters: &'a [(usize, ParamId, f64)],
     /// How far under their written ceilings the limiters run (dB).
     pub margin_db: f64,
+    /// When set, a run ends at the next block (its output is then incomplete: the
+    /// render is being stopped and writes nothing).
+    pub stop: Option<&'a AtomicBool>,
+}
+
+impl Pass<'_> {
+    fn stopped(&self) -> bool {
+        self.stop.is_some_and(|s| s.load(Ordering::Relaxed))
+    }
 }
 
 pub struct Chain {
@@ -114,7 +124,7 @@ impl Chain {
         self.start(pass);
         let g = gain(drive_db);
         let mut at = 0;
-        while at < pass.input[0].len() {
+        while at < pass.input[0].len() && !pass.stopped() {
             let (skip, n, gr) = self.block(pass, g, at);
             if skip < n {
                 sink([&self.out.post[0][skip..n], &self.out.post[1][skip..n]], gr)?;
@@ -174,6 +184,10 @@ impl Chain {
                 let mut at = 0;
                 let mut batch: Option<Batch> = None;
                 while at < total {
+                    if pass.stopped() {
+                        // The calling thread learns of it from the hung-up channel.
+                        return;
+                    }
                     let (skip, n, _) = self.block(pass, g, at);
                     at += n;
                     if skip == n {

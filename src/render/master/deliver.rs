@@ -84,7 +84,13 @@ impl MasterStage {
                     pending.iter().try_for_each(|&i| outputs[i].restart())?;
                 }
                 self.dirty = true;
-                let pass = super::pass(&self.input, &self.limiters, self.shape, self.margin_db);
+                let pass = super::pass(
+                    &self.input,
+                    &self.limiters,
+                    self.shape,
+                    self.margin_db,
+                    self.stop.as_deref(),
+                );
                 let push =
                     |b: [&[f32]; 2]| pending.iter().try_for_each(|&i| outputs[i].push(b, false));
                 if self.jobs > 1 {
