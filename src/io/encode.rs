@@ -1,4 +1,4 @@
-//! WAV writing (via `hound`) and the float → integer conversion shared with FLAC.
+//! WAV writing (the container in [`super::wav_write`]) and the float → integer conversion shared with FLAC.
 //!
 //! Samples arrive already dithered when the export asks for it, so conversion here is
 //! plain round-to-nearest with clipping, scaled by 2^(B−1) so that −1.0 maps to the
@@ -8,11 +8,12 @@
 
 use super::atomic::AtomicFile;
 use super::flac::FlacWriter;
+use super::wav_write::{self, Coding};
 use super::{AudioError, AudioSink};
 use crate::ir::{FileFormat, SampleFormat};
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
 use std::path::Path;
 
 /// Opens a writer for `path` in the given format. WAV ignores `tags` (no WAV carrier
@@ -97,10 +98,16 @@ pub(crate) fn check_channels(channels: usize) -> Result<(), AudioError> {
 pub struct WavWriter {
     // Declared before `file` so it is dropped (and stops writing) before the temp file
     // is deleted.
-    wav: Option<hound::WavWriter<BufWriter<File>>>,
+    out: Option<BufWriter<File>>,
     file: AtomicFile,
+    coding: Coding,
     quant: Option<Quantiser>,
     channels: usize,
+    /// Where the data chunk's length goes, and the data bytes written so far.
+    data_at: u64,
+    data: u64,
+    /// One block's samples as bytes.
+    bytes: Vec<u8>,
 }
 
 impl WavWriter {
@@ -111,59 +118,47 @@ impl WavWriter {
         channels: usize,
     ) -> Result<Self, AudioError> {
         check_channels(channels)?;
-        let (bits_per_sample, sample_format, quant) = match bits {
-            SampleFormat::Int16 => (16, hound::SampleFormat::Int, Some(Quantiser::new(16))),
-            SampleFormat::Int24 => (24, hound::SampleFormat::Int, Some(Quantiser::new(24))),
-            SampleFormat::Float32 => (32, hound::SampleFormat::Float, None),
-        };
-        let spec = hound::WavSpec {
-            channels: channels as u16,
-            sample_rate: rate,
-            bits_per_sample,
-            sample_format,
+        let (coding, quant) = match bits {
+            SampleFormat::Int16 => (Coding::Int16, Some(Quantiser::new(16))),
+            SampleFormat::Int24 => (Coding::Int24, Some(Quantiser::new(24))),
+            SampleFormat::Float32 => (Coding::Float32, None),
         };
         let file = AtomicFile::create(path)?;
-        let handle = BufWriter::with_capacity(1 << 16, file.handle()?);
-        let wav = hound::WavWriter::new(handle, spec).map_err(|e| hound_error(&file, e))?;
+        let mut out = BufWriter::with_capacity(1 << 16, file.handle()?);
+        let (head, data_at) = wav_write::header(coding, channels as u16, rate);
+        out.write_all(&head).map_err(|e| file.error(e))?;
         Ok(Self {
-            wav: Some(wav),
+            out: Some(out),
             file,
+            coding,
             quant,
             channels,
+            data_at,
+            data: 0,
+            bytes: Vec::new(),
         })
-    }
-}
-
-fn hound_error(file: &AtomicFile, e: hound::Error) -> AudioError {
-    match e {
-        hound::Error::IoError(io) => file.error(io),
-        other => AudioError::BadOutput(other.to_string()),
     }
 }
 
 impl AudioSink for WavWriter {
     fn write(&mut self, planar: &[&[f32]]) -> Result<(), AudioError> {
         let n = check_planar(planar, self.channels)?;
-        let Some(wav) = self.wav.as_mut() else {
+        let Some(out) = self.out.as_mut() else {
             return Err(AudioError::BadOutput("write after an earlier error".into()));
         };
-        let mut result = Ok(());
-        for i in 0..n {
-            for p in planar {
-                result = match self.quant.as_mut() {
-                    Some(q) => wav.write_sample(q.convert(p[i])),
-                    None => wav.write_sample(p[i]),
-                };
-                if result.is_err() {
-                    break;
-                }
-            }
+        let size = (n * self.channels * self.coding.bytes()) as u64;
+        if self.data + size > wav_write::room(self.data_at + 4) {
+            self.out = None;
+            return Err(wav_write::too_big());
         }
-        // hound refuses to grow a file past 4 GiB; report that instead of panicking later.
-        result.map_err(|e| {
-            self.wav = None;
-            hound_error(&self.file, e)
-        })
+        self.bytes.clear();
+        wav_write::pack(planar, self.coding, self.quant.as_mut(), &mut self.bytes);
+        if let Err(e) = out.write_all(&self.bytes) {
+            self.out = None;
+            return Err(self.file.error(e));
+        }
+        self.data += size;
+        Ok(())
     }
 
     fn clipped(&self) -> u64 {
@@ -171,11 +166,12 @@ impl AudioSink for WavWriter {
     }
 
     fn finish(mut self: Box<Self>) -> Result<(), AudioError> {
-        let wav = self
-            .wav
+        let mut out = self
+            .out
             .take()
             .ok_or_else(|| AudioError::BadOutput("finish after an earlier error".into()))?;
-        wav.finalize().map_err(|e| hound_error(&self.file, e))?;
+        wav_write::finish(&mut out, self.data_at, self.data).map_err(|e| self.file.error(e))?;
+        drop(out);
         self.file.commit()
     }
 }

@@ -14,6 +14,7 @@ pub mod encode;
 pub mod flac;
 pub mod resample;
 mod resample_kernel;
+mod wav_write;
 
 pub use decode::{Decoder, open, probe};
 pub use encode::{WavWriter, create_writer};
