@@ -142,24 +142,7 @@ pub fn split(
              the master chain is solved apart from the graph",
         ));
     }
-    let sum = StripRt {
-        strip: st.strip,
-        channels: 2,
-        source: None,
-        inserts: Vec::new(),
-        inputs: std::mem::take(&mut st.inputs),
-        trim: 1.0,
-        gain: 1.0,
-        pan: (1.0, 1.0),
-        width: 1.0,
-        muted: false,
-        solo_muted: false,
-        polarity: 1.0,
-        static_gain_db: 0.0,
-        static_pan: 0.0,
-        auto: super::strip::Automation::default(),
-        work: [vec![0.0; chunk], vec![0.0; chunk]],
-    };
+    let sum = StripRt::sum(st.strip, std::mem::take(&mut st.inputs), chunk);
     let chain = fed(std::mem::replace(st, sum));
     let twin = (jobs > 1)
         .then(|| twin(mix, chunk))

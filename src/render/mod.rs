@@ -23,6 +23,7 @@ pub mod rng;
 pub mod setup;
 pub mod solve;
 pub mod source;
+mod stop;
 pub mod strip;
 mod timings;
 
@@ -33,6 +34,7 @@ use output::Tap;
 use rayon::prelude::*;
 pub use result::{RenderReport, Written};
 use std::path::PathBuf;
+pub use stop::check_cancel;
 
 /// Below this, a tail is over: -96 dBFS.
 const TAIL_THRESHOLD: f32 = 1.584_893_2e-5;
@@ -348,20 +350,6 @@ fn peak_of(sig: &[Vec<f32>; 2], from: usize, to: usize, acc: f32) -> f32 {
     sig.iter()
         .flat_map(|c| &c[from..to])
         .fold(acc, |m, x| m.max(x.abs()))
-}
-
-/// Stops a render when Ctrl-C set the flag: the unfinished outputs are then dropped
-/// and their temporary files removed, so nothing is written or changed.
-pub fn check_cancel(
-    cancel: Option<&std::sync::Arc<std::sync::atomic::AtomicBool>>,
-) -> Result<(), Vec<Diagnostic>> {
-    if cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {
-        return Err(vec![Diagnostic::global(
-            "interrupted",
-            "interrupted: no file was written or changed",
-        )]);
-    }
-    Ok(())
 }
 
 /// Renders one chunk of every strip, level by level.

@@ -84,6 +84,28 @@ pub struct StripRt {
 }
 
 impl StripRt {
+    /// A strip that only sums its `inputs` (no source, inserts, gain or pan).
+    pub fn sum(strip: usize, inputs: Vec<Input>, chunk: usize) -> Self {
+        Self {
+            strip,
+            channels: 2,
+            source: None,
+            inserts: Vec::new(),
+            inputs,
+            trim: 1.0,
+            gain: 1.0,
+            pan: (1.0, 1.0),
+            width: 1.0,
+            muted: false,
+            solo_muted: false,
+            polarity: 1.0,
+            static_gain_db: 0.0,
+            static_pan: 0.0,
+            auto: Automation::default(),
+            work: [vec![0.0; chunk], vec![0.0; chunk]],
+        }
+    }
+
     /// Renders frames `pos..pos + n` into `out`, reading earlier strips' outputs.
     pub fn run(
         &mut self,
