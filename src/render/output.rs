@@ -229,9 +229,8 @@ impl Output {
             }
         }
         if let Some(q) = &mut self.quant {
-            for (ch, s) in self.scratch.iter_mut().enumerate() {
-                q.process(ch, &mut s[..n]);
-            }
+            let [l, r] = &mut self.scratch;
+            q.process_stereo(&mut l[..n], &mut r[..n]);
         }
         for s in &self.scratch {
             self.peak = s[..n].iter().fold(self.peak, |m, x| m.max(x.abs()));
