@@ -49,6 +49,8 @@ pub struct Output {
     /// Meters exactly the samples handed to the writer (after SRC, gain, dither and
     /// quantisation), so the figures are the delivered file's.
     meter: Metering,
+    /// Whether the meter runs on a thread of its own ([`Self::meter_behind`]).
+    behind: bool,
     /// What the file measures as written, once [`Self::close`] has run.
     pub measured: Option<Measurement>,
 }
@@ -94,10 +96,6 @@ impl Metering {
             Self::Behind(t) => t.finish(),
         }
     }
-
-    fn behind(&self) -> bool {
-        matches!(self, Self::Behind(_))
-    }
 }
 
 impl Output {
@@ -114,6 +112,7 @@ impl Output {
             quant: Quantiser::new(export.bits, export.dither, seed),
             collect: (export.rate != session_rate).then(|| [Vec::new(), Vec::new()]),
             meter: Metering::new(&export, false)?,
+            behind: false,
             path,
             export,
             tap,
@@ -172,7 +171,7 @@ impl Output {
         if let Some(q) = &mut self.quant {
             q.reset();
         }
-        self.meter = Metering::new(&self.export, self.meter.behind())?;
+        self.meter = Metering::new(&self.export, self.behind)?;
         self.measured = None;
         self.peak = 0.0;
         self.frames = 0;
@@ -307,7 +306,8 @@ impl Output {
     }
 
     fn measure(&mut self) {
-        let fresh = Metering::new(&self.export, self.meter.behind()).expect("valid");
+        // Only a restart writes (and meters) again, and it starts a meter of its own.
+        let fresh = Metering::new(&self.export, false).expect("valid");
         let meter = std::mem::replace(&mut self.meter, fresh);
         self.measured = Some(meter.finish());
     }
@@ -315,6 +315,7 @@ impl Output {
     /// Meters the file on a thread of its own from now on (same figures).
     pub fn meter_behind(&mut self) -> Result<(), Diagnostic> {
         self.meter = Metering::new(&self.export, true)?;
+        self.behind = true;
         Ok(())
     }
 
