@@ -204,10 +204,15 @@ impl Cache {
     /// their buffers kept for [`Self::buffer`].
     pub fn supersede(&self, line: Key, next: Key) {
         let mut inner = self.lock();
-        let versions = inner.lineage.entry(line).or_default();
+        let Inner {
+            lineage, entries, ..
+        } = &mut *inner;
+        let versions = lineage.entry(line).or_default();
         if versions.contains(&next) {
             return;
         }
+        // A version a stopped render never stored, or one evicted, holds no place.
+        versions.retain(|k| entries.contains_key(&(Kind::Node, *k)));
         versions.push(next);
         let old: Vec<Key> = match versions.len().checked_sub(VERSIONS) {
             Some(n) if n > 0 => versions.drain(..n).collect(),

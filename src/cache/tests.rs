@@ -91,3 +91,16 @@ fn spare_buffers_count_against_the_budget() {
     assert_eq!(c.lock().pool.bytes(), 0);
     assert!(c.node(&key(1)).is_some());
 }
+
+#[test]
+fn a_version_never_stored_does_not_push_out_a_kept_one() {
+    let c = Cache::new(64, None).unwrap();
+    let line = keys::lineage("song", "kick", 0);
+    render(&c, line, key(1), 100);
+    render(&c, line, key(2), 100);
+    // A render of version 3 was stopped before it stored anything.
+    c.supersede(line, key(3));
+    render(&c, line, key(4), 100);
+    assert!(c.node(&key(2)).is_some(), "the one before the newest stays");
+    assert!(c.node(&key(4)).is_some());
+}
