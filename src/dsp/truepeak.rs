@@ -28,7 +28,8 @@
 //! The stages run over blocks of up to [`CHUNK`] frames, each output summed over
 //! its taps in a fixed order, so any block split gives the same bits.
 
-use fir::{Level, fir, fir_symmetric};
+pub use fir::Sample;
+use fir::{Level, Stage, fir, larger, largest_abs};
 use std::f64::consts::PI;
 
 #[path = "truepeak_fir.rs"]
@@ -112,110 +113,42 @@ pub const REACH: usize = 2 * DELAY + 8;
 /// every stage's history to come out of the cascade exactly as a read leaves it.
 pub const TAIL: usize = 16;
 
-/// One half-band stage over a block: `n` new inputs give `2 n` outputs, each input
-/// (delayed `M`) followed by the point half an input after it.
 #[derive(Clone)]
-struct Stage<const M: usize> {
-    /// The last `2 M - 1` inputs, oldest first, then room for the new ones.
-    buf: Vec<f64>,
+struct Channel<T> {
+    s1: Stage<T, M1>,
+    s2: Stage<T, M2>,
+    s3: Stage<T, M3>,
+    s4: Stage<T, M4>,
 }
 
-impl<const M: usize> Stage<M> {
-    const KEEP: usize = 2 * M - 1;
-
-    fn new(max_in: usize) -> Self {
-        Self {
-            buf: vec![0.0; Self::KEEP + max_in],
-        }
-    }
-
-    fn reset(&mut self) {
-        self.buf.fill(0.0);
-    }
-
-    /// Where the next `n` inputs go.
-    fn input(&mut self, n: usize) -> &mut [f64] {
-        &mut self.buf[Self::KEEP..Self::KEEP + n]
-    }
-
-    /// Interpolates the `n` inputs written to [`Self::input`] into `out[..2 n]`,
-    /// using `mid[..n]` as scratch, `W` outputs at a time.
-    #[inline(always)]
-    fn run<const W: usize>(&mut self, n: usize, half: &[f64], mid: &mut [f64], out: &mut [f64]) {
-        self.run_tail::<W>(n, n, half, mid, out);
-    }
-
-    /// [`Self::run`] for the `n` inputs written to [`Self::input`] that only
-    /// interpolates the last `t` of them, into `out[..2 t]`: the history it keeps
-    /// is the same, the earlier points are not computed.
-    #[inline(always)]
-    fn run_tail<const W: usize>(
-        &mut self,
-        n: usize,
-        t: usize,
-        half: &[f64],
-        mid: &mut [f64],
-        out: &mut [f64],
-    ) {
-        let mid = &mut mid[..t];
-        fir_symmetric::<W>(&self.buf[n - t..], half, mid);
-        for ((o, &m), &x) in out
-            .chunks_exact_mut(2)
-            .zip(mid.iter())
-            .zip(&self.buf[M - 1 + n - t..])
-        {
-            o[0] = x;
-            o[1] = m;
-        }
-        self.buf.copy_within(n..n + Self::KEEP, 0);
-    }
-}
-
-/// The larger, as one `maxsd` (NaN never wins against a number on the left).
-#[inline(always)]
-fn larger(a: f64, b: f64) -> f64 {
-    if a > b { a } else { b }
-}
-
-/// The largest |value| of a frame's 16 points, by a tree of maxima so the
-/// comparisons need not wait for each other: each level is one lane-wise maximum
-/// of two halves, which vectorises. The tree fixes which value wins where a NaN
-/// is compared, whatever the build.
-#[inline(always)]
-fn largest_abs(p: &[f64]) -> f64 {
-    let m: [f64; 8] = std::array::from_fn(|k| larger(p[k].abs(), p[k + 8].abs()));
-    let m: [f64; 4] = std::array::from_fn(|k| larger(m[k], m[k + 4]));
-    let m: [f64; 2] = std::array::from_fn(|k| larger(m[k], m[k + 2]));
-    larger(m[0], m[1])
-}
-
-#[derive(Clone)]
-struct Channel {
-    s1: Stage<M1>,
-    s2: Stage<M2>,
-    s3: Stage<M3>,
-    s4: Stage<M4>,
-}
-
-/// Stereo-linked true-peak detector with per-channel history.
-pub struct TruePeak {
-    c1: Vec<f64>,
-    c2: Vec<f64>,
-    c3: Vec<f64>,
-    c4: Vec<f64>,
-    ebu: [[f64; 12]; 3],
-    chans: Vec<Channel>,
+/// Stereo-linked true-peak detector with per-channel history, computing in `T`:
+/// `f64` for the readings the limiter acts on; `f32`, at twice the lanes per
+/// vector, for a screen whose readings are within [`Self::error`] of those.
+pub struct TruePeak<T = f64> {
+    c1: Vec<T>,
+    c2: Vec<T>,
+    c3: Vec<T>,
+    c4: Vec<T>,
+    ebu: [[T; 12]; 3],
+    chans: Vec<Channel<T>>,
     /// Scratch: the midpoints of a stage, the 16x points, libebur128's points.
-    mid: Vec<f64>,
-    points: Vec<f64>,
-    ebu_points: Vec<f64>,
+    mid: Vec<T>,
+    points: Vec<T>,
+    ebu_points: Vec<T>,
     /// The build of [`Self::read`] that runs; every one gives the same bits.
     level: Level,
     /// No reading exceeds this times the largest |input| within [`REACH`].
     bound: f64,
+    /// The rounding of `T` over the cascade, relative to the largest |input|.
+    error: f64,
 }
 
-impl TruePeak {
+/// `2 * sum of |taps|` of a symmetric kernel's half: the gain of its midpoints.
+fn l1(half: &[f64]) -> f64 {
+    2.0 * half.iter().map(|t| t.abs()).sum::<f64>()
+}
+
+impl<T: Sample> TruePeak<T> {
     pub fn new(channels: usize) -> Self {
         let ch = Channel {
             s1: Stage::new(CHUNK),
@@ -223,28 +156,37 @@ impl TruePeak {
             s3: Stage::new(4 * CHUNK),
             s4: Stage::new(8 * CHUNK),
         };
-        let (c1, c2, c3, c4) = (
-            midpoint_taps(M1),
-            midpoint_taps(M2),
-            midpoint_taps(M3),
-            midpoint_taps(M4),
-        );
+        let taps = [M1, M2, M3, M4].map(midpoint_taps);
         let ebu = ebur128_taps();
         let ebu_l1 = ebu
             .iter()
             .map(|row| row.iter().map(|t| t.abs()).sum::<f64>())
             .fold(0.0, f64::max);
+        // Each stage's outputs are sums of `2 M` products of its taps (rounded to
+        // `T`) and inputs already off by the stages before; every one of those
+        // roundings is within `T::UNIT` of a value at most the gains so far times
+        // the largest input (Higham, "Accuracy and Stability of Numerical
+        // Algorithms", §3.1). Four times the first-order sum: room for the higher orders.
+        let (mut gain, mut units) = (1.0f64, 0.0f64);
+        for half in &taps {
+            gain *= l1(half).max(1.0);
+            units += (2 * half.len() + 2) as f64;
+        }
+        let ebu_units = 13.0 * ebu_l1;
+        let error = 4.0 * T::UNIT * (units * gain * GRID_MARGIN).max(ebu_units);
+        let [c1, c2, c3, c4] = taps.map(|h| h.into_iter().map(T::from_f64).collect::<Vec<_>>());
         let mut tp = Self {
             c1,
             c2,
             c3,
             c4,
-            ebu,
+            ebu: ebu.map(|row| row.map(T::from_f64)),
             bound: ebu_l1,
+            error,
             chans: vec![ch; channels.max(1)],
-            mid: vec![0.0; 8 * CHUNK],
-            points: vec![0.0; 16 * CHUNK],
-            ebu_points: vec![0.0; CHUNK],
+            mid: vec![T::default(); 8 * CHUNK],
+            points: vec![T::default(); 16 * CHUNK],
+            ebu_points: vec![T::default(); CHUNK],
             level: Level::detect(),
         };
         // Each 16x point is a fixed weighting of the inputs, the same for every
@@ -258,7 +200,7 @@ impl TruePeak {
             tp.interpolate::<8>(0, &impulse[at..at + CHUNK]);
             for frame in tp.points.chunks_exact(OVERSAMPLING) {
                 for (s, p) in l1.iter_mut().zip(frame) {
-                    *s += p.abs();
+                    *s += p.to_f64().abs();
                 }
             }
         }
@@ -274,6 +216,12 @@ impl TruePeak {
         self.bound
     }
 
+    /// Every reading is within this times the largest |input| the detector has
+    /// taken of what the `f64` detector reads from the same inputs.
+    pub fn error(&self) -> f64 {
+        self.error
+    }
+
     pub fn reset(&mut self) {
         for c in &mut self.chans {
             c.s1.reset();
@@ -281,40 +229,6 @@ impl TruePeak {
             c.s3.reset();
             c.s4.reset();
         }
-    }
-
-    /// Reads frames `from..from + reads.len()` of `chans`: `reads[j]` is the largest
-    /// |value| over the interval from sample `from + j - DELAY` up to (not
-    /// including) the next sample, over the channels: the 16x reading times
-    /// [`GRID_MARGIN`], or libebur128's 4x reading if larger.
-    #[cfg_attr(
-        target_arch = "x86_64",
-        expect(
-            unsafe_code,
-            reason = "calling a build for wider vectors is unsafe: it needs a CPU that has them"
-        )
-    )]
-    pub fn read<C: AsRef<[f32]>>(&mut self, chans: &[C], from: usize, reads: &mut [f64]) {
-        match self.level {
-            // SAFETY: `level` is only ever one that `Level::detect` found this CPU runs.
-            #[cfg(target_arch = "x86_64")]
-            Level::Avx512 => unsafe { self.read_avx512(chans, from, reads) },
-            #[cfg(target_arch = "x86_64")]
-            Level::Avx2 => unsafe { self.read_avx2(chans, from, reads) },
-            _ => self.read_at::<8, C>(chans, from, reads),
-        }
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f")]
-    fn read_avx512<C: AsRef<[f32]>>(&mut self, chans: &[C], from: usize, reads: &mut [f64]) {
-        self.read_at::<32, C>(chans, from, reads);
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    fn read_avx2<C: AsRef<[f32]>>(&mut self, chans: &[C], from: usize, reads: &mut [f64]) {
-        self.read_at::<16, C>(chans, from, reads);
     }
 
     /// Takes frames `from..from + n` of `chans` in without reading them: the
@@ -337,7 +251,7 @@ impl TruePeak {
             for (c, st) in chans.iter().zip(self.chans.iter_mut()) {
                 let x = &c.as_ref()[at..at + m];
                 for (b, &v) in st.s1.input(m).iter_mut().zip(x) {
-                    *b = f64::from(v);
+                    *b = T::from_f32(v);
                 }
                 let t = TAIL;
                 st.s1
@@ -367,7 +281,10 @@ impl TruePeak {
                 self.interpolate::<W>(ch, &c.as_ref()[at..at + n]);
                 let points = self.points[..16 * n].chunks_exact(16);
                 for ((r, p), &e) in part.iter_mut().zip(points).zip(&self.ebu_points) {
-                    *r = larger(*r, larger(largest_abs(p) * GRID_MARGIN, e));
+                    *r = larger(
+                        *r,
+                        larger(largest_abs(p).to_f64() * GRID_MARGIN, e.to_f64()),
+                    );
                 }
             }
         }
@@ -380,18 +297,18 @@ impl TruePeak {
         let n = x.len();
         let st = &mut self.chans[ch];
         for (b, &v) in st.s1.input(n).iter_mut().zip(x) {
-            *b = f64::from(v);
+            *b = T::from_f32(v);
         }
         // libebur128's points in [c, c + 1), c = frame - DELAY, weigh
         // x[c - 5 ..= c + 6]: for new input j, buf[KEEP + j - DELAY - 5..].
         let ebu = &mut self.ebu_points[..n];
-        ebu.fill(0.0);
+        ebu.fill(T::default());
         // With the taps reversed (oldest input first), the first weighs
         // buf[KEEP + j - DELAY - 5].
-        let first = Stage::<M1>::KEEP - DELAY - 5;
+        let first = Stage::<T, M1>::KEEP - DELAY - 5;
         for taps in &self.ebu {
             let acc = &mut self.mid[..n];
-            fir::<W>(&st.s1.buf[first..], taps, acc);
+            fir::<T, W>(&st.s1.buf[first..], taps, acc);
             for (e, a) in ebu.iter_mut().zip(acc.iter()) {
                 *e = larger(*e, a.abs());
             }
@@ -406,6 +323,51 @@ impl TruePeak {
         st.s4.run::<W>(8 * n, &self.c4, &mut self.mid, points);
     }
 }
+
+/// The builds of [`TruePeak::read`] for one number type, at the widths that keep
+/// about four vector registers of sums in flight (see `truepeak_fir.rs`).
+macro_rules! builds {
+    ($t:ty, $base:literal, $avx2:literal, $avx512:literal) => {
+        impl TruePeak<$t> {
+        /// Reads frames `from..from + reads.len()` of `chans`: `reads[j]` is the largest
+        /// |value| over the interval from sample `from + j - DELAY` up to (not
+        /// including) the next sample, over the channels: the 16x reading times
+        /// [`GRID_MARGIN`], or libebur128's 4x reading if larger.
+        #[cfg_attr(
+            target_arch = "x86_64",
+            expect(
+                unsafe_code,
+                reason = "calling a build for wider vectors is unsafe: it needs a CPU that has them"
+            )
+        )]
+        pub fn read<C: AsRef<[f32]>>(&mut self, chans: &[C], from: usize, reads: &mut [f64]) {
+            match self.level {
+                // SAFETY: `level` is only ever one that `Level::detect` found this CPU runs.
+                #[cfg(target_arch = "x86_64")]
+                Level::Avx512 => unsafe { self.read_avx512(chans, from, reads) },
+                #[cfg(target_arch = "x86_64")]
+                Level::Avx2 => unsafe { self.read_avx2(chans, from, reads) },
+                _ => self.read_at::<$base, C>(chans, from, reads),
+            }
+        }
+
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx512f")]
+        fn read_avx512<C: AsRef<[f32]>>(&mut self, chans: &[C], from: usize, reads: &mut [f64]) {
+            self.read_at::<$avx512, C>(chans, from, reads);
+        }
+
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx2")]
+        fn read_avx2<C: AsRef<[f32]>>(&mut self, chans: &[C], from: usize, reads: &mut [f64]) {
+            self.read_at::<$avx2, C>(chans, from, reads);
+        }
+        }
+    };
+}
+
+builds!(f64, 8, 16, 32);
+builds!(f32, 16, 32, 64);
 
 #[cfg(test)]
 #[path = "truepeak_tests.rs"]

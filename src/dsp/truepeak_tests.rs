@@ -6,7 +6,7 @@ use crate::dsp::testutil::{db, sine};
 /// The largest reading, past the switch-on transient of the test signal.
 fn read(x: &[f32]) -> f64 {
     let mut reads = vec![0.0; x.len()];
-    TruePeak::new(1).read(&[x], 0, &mut reads);
+    TruePeak::<f64>::new(1).read(&[x], 0, &mut reads);
     reads.into_iter().skip(4 * DELAY).fold(0.0, f64::max)
 }
 
@@ -71,7 +71,7 @@ fn samples_are_read_as_they_are() {
     let mut x = vec![0.0f32; 256];
     x[3] = 1.0;
     let mut reads = vec![0.0; 256];
-    TruePeak::new(1).read(&[&x[..]], 0, &mut reads);
+    TruePeak::<f64>::new(1).read(&[&x[..]], 0, &mut reads);
     assert_eq!(reads[3 + DELAY], GRID_MARGIN);
     let top = reads.iter().fold(0.0, |m: f64, &r| m.max(r));
     assert_eq!(top, GRID_MARGIN);
@@ -84,9 +84,9 @@ fn any_split_reads_the_same_bits() {
         crate::dsp::testutil::noise(3000, 2),
     ];
     let mut whole = vec![0.0; 3000];
-    TruePeak::new(2).read(&x, 0, &mut whole);
+    TruePeak::<f64>::new(2).read(&x, 0, &mut whole);
     for block in [1, 37, 300, 1000] {
-        let mut tp = TruePeak::new(2);
+        let mut tp = TruePeak::<f64>::new(2);
         let mut parts = vec![0.0; 3000];
         for at in (0..3000).step_by(block) {
             let n = block.min(3000 - at);
@@ -122,7 +122,7 @@ fn every_vector_build_reads_the_same_bits() {
         let reads: Vec<Vec<f64>> = Level::available()
             .into_iter()
             .map(|level| {
-                let mut tp = TruePeak::new(2);
+                let mut tp = TruePeak::<f64>::new(2);
                 tp.level = level;
                 let mut r = vec![0.0; len];
                 for at in (0..len).step_by(block) {
@@ -148,11 +148,11 @@ fn every_fir_width_gives_the_same_bits() {
     let taps = midpoint_taps(M1);
     for n in [1, 7, 8, 9, 31, 33, 300] {
         let mut want = (vec![0.0; n], vec![0.0; n]);
-        fir::fir::<1>(&x, &taps, &mut want.0);
-        fir::fir_symmetric::<1>(&x, &taps, &mut want.1);
+        fir::fir::<f64, 1>(&x, &taps, &mut want.0);
+        fir::fir_symmetric::<f64, 1>(&x, &taps, &mut want.1);
         let mut got = (vec![0.0; n], vec![0.0; n]);
-        fir::fir::<32>(&x, &taps, &mut got.0);
-        fir::fir_symmetric::<32>(&x, &taps, &mut got.1);
+        fir::fir::<f64, 32>(&x, &taps, &mut got.0);
+        fir::fir_symmetric::<f64, 32>(&x, &taps, &mut got.1);
         assert!(got.0.iter().zip(&want.0).all(|(a, b)| same(*a, *b)), "{n}");
         assert!(got.1.iter().zip(&want.1).all(|(a, b)| same(*a, *b)), "{n}");
     }
@@ -192,8 +192,8 @@ fn skipping_leaves_the_detector_as_reading_does() {
         .map(|&s| crate::dsp::testutil::noise(5000, s))
         .collect();
     for (skip_at, skip_n) in [(256, 256), (512, 700), (300, 17), (1000, 16), (1024, 1024)] {
-        let mut a = TruePeak::new(2);
-        let mut b = TruePeak::new(2);
+        let mut a = TruePeak::<f64>::new(2);
+        let mut b = TruePeak::<f64>::new(2);
         let mut ra = vec![0.0; 5000];
         a.read(&x, 0, &mut ra);
         let mut rb = vec![0.0; 5000];
@@ -207,4 +207,55 @@ fn skipping_leaves_the_detector_as_reading_does() {
             "{skip_at}+{skip_n}: first differing reading {bad:?}"
         );
     }
+}
+
+#[test]
+fn the_f32_screen_reads_within_its_error_of_the_detector() {
+    // Full-scale noise, the sign pattern that drives the cascade's largest weights
+    // to add up, a tone just under half the rate, and a stretch 60 dB down (its
+    // error is still counted against the largest input so far).
+    let len = 6000;
+    let mut probe = TruePeak::<f64>::new(1);
+    let mut impulse = vec![0.0f32; 2 * CHUNK];
+    impulse[0] = 1.0;
+    probe.read(&[&impulse[..CHUNK]], 0, &mut [0.0; CHUNK]);
+    let worst: Vec<f32> = (probe.points[..16 * CHUNK].iter().step_by(16).rev())
+        .map(|w| if *w < 0.0 { -1.0 } else { 1.0 })
+        .collect();
+    let x: Vec<Vec<f32>> = (1..=2)
+        .map(|seed| {
+            let n = crate::dsp::testutil::noise(len, seed);
+            (0..len)
+                .map(|i| match i / 1500 {
+                    0 => n[i],
+                    1 => worst[i % worst.len()],
+                    2 => (libm::sin(0.49 * std::f64::consts::TAU * i as f64) * 0.999) as f32,
+                    _ => n[i] * 1e-3,
+                })
+                .collect()
+        })
+        .collect();
+    let (mut exact, mut screen) = (TruePeak::<f64>::new(2), TruePeak::<f32>::new(2));
+    // Under 1e-3 of the largest input (0.009 dB at full scale): the room the
+    // limiter's screen leaves under the ceiling.
+    assert!(screen.error() < 1e-3, "{}", screen.error());
+    let (mut a, mut b) = (vec![0.0; len], vec![0.0; len]);
+    for at in (0..len).step_by(CHUNK) {
+        let n = CHUNK.min(len - at);
+        exact.read(&x, at, &mut a[at..at + n]);
+        screen.read(&x, at, &mut b[at..at + n]);
+    }
+    let largest = x.iter().flatten().fold(0.0f32, |m, v| m.max(v.abs()));
+    let off = a
+        .iter()
+        .zip(&b)
+        .map(|(p, q)| (p - q).abs())
+        .fold(0.0, f64::max);
+    let allowed = screen.error() * f64::from(largest);
+    assert!(off <= allowed, "off by {off:e}, allowed {allowed:e}");
+    // The analysis is not vacuous: f32 rounding shows, well inside the bound.
+    assert!(
+        off > 0.0 && off < allowed / 4.0,
+        "off by {off:e}, allowed {allowed:e}"
+    );
 }

@@ -11,12 +11,8 @@
 
 use super::chain::{integrated, meter};
 use crate::dsp::Processor;
+use crate::render::behind::Behind;
 use ebur128::EbuR128;
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
-use std::thread::JoinHandle;
-
-/// Chunks of input in flight to the thread.
-const DEPTH: usize = 8;
 
 /// The head and its meter, over input frames `from..`.
 pub struct Head {
@@ -90,45 +86,29 @@ impl Head {
     }
 }
 
-/// The input and its head, on the calling thread or on a thread of their own.
+/// The input and its head, on the calling thread or on a thread of their own
+/// (which takes the frames in batches, see [`Behind`]).
 pub enum Feed {
     Inline([Vec<f32>; 2], Box<Head>),
-    Thread {
-        chunks: SyncSender<([Vec<f32>; 2], usize)>,
-        free: Receiver<[Vec<f32>; 2]>,
-        worker: JoinHandle<([Vec<f32>; 2], Box<Head>)>,
-    },
+    Thread(Behind<([Vec<f32>; 2], Box<Head>)>),
 }
 
 impl Feed {
-    pub fn new(input: [Vec<f32>; 2], head: Head, threaded: bool, chunk: usize) -> Self {
+    pub fn new(input: [Vec<f32>; 2], head: Head, threaded: bool) -> Self {
         let head = Box::new(head);
         if !threaded {
             return Self::Inline(input, head);
         }
-        let (chunks, rx) = sync_channel::<([Vec<f32>; 2], usize)>(DEPTH);
-        let (back, free) = sync_channel(DEPTH);
-        for _ in 0..DEPTH {
-            back.send([vec![0.0; chunk], vec![0.0; chunk]])
-                .expect("room for every buffer");
-        }
-        let worker = std::thread::spawn(move || {
-            let (mut input, mut head) = (input, head);
-            for (buf, n) in rx {
-                for (c, b) in input.iter_mut().zip(&buf) {
-                    c.extend_from_slice(&b[..n]);
+        Self::Thread(Behind::new(
+            (input, head),
+            |(input, head): &mut ([Vec<f32>; 2], Box<Head>), b| {
+                for (c, s) in input.iter_mut().zip(b) {
+                    c.extend_from_slice(s);
                 }
-                // The graph may be done: a buffer it will not take back is dropped.
-                let _ = back.send(buf);
-                head.catch_up(&mut input);
-            }
-            (input, head)
-        });
-        Self::Thread {
-            chunks,
-            free,
-            worker,
-        }
+                head.catch_up(input);
+            },
+            |done| done,
+        ))
     }
 
     /// Appends `n` frames of the master's input.
@@ -140,16 +120,7 @@ impl Feed {
                 }
                 head.catch_up(input);
             }
-            Self::Thread { chunks, free, .. } => {
-                // The thread only stops when this side hangs up, so both succeed
-                // unless it panicked, which `end` reports.
-                if let Ok(mut buf) = free.recv() {
-                    for (b, s) in buf.iter_mut().zip(sum) {
-                        b[..n].copy_from_slice(&s[..n]);
-                    }
-                    let _ = chunks.send((buf, n));
-                }
-            }
+            Self::Thread(behind) => behind.push([&sum[0][..n], &sum[1][..n]]),
         }
     }
 
@@ -157,13 +128,7 @@ impl Feed {
     pub fn end(self) -> ([Vec<f32>; 2], Box<Head>) {
         match self {
             Self::Inline(input, head) => (input, head),
-            Self::Thread { chunks, worker, .. } => {
-                drop(chunks);
-                match worker.join() {
-                    Ok(done) => done,
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
-            }
+            Self::Thread(behind) => behind.finish(),
         }
     }
 }
@@ -185,7 +150,7 @@ impl super::MasterStage {
         );
         let input = std::mem::take(&mut self.input);
         let threaded = self.jobs > 1;
-        self.feed = Some(Feed::new(input, head, threaded, self.shape.chunk));
+        self.feed = Some(Feed::new(input, head, threaded));
         self.baked = true;
     }
 
