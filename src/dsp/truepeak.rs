@@ -29,7 +29,7 @@
 //! its taps in a fixed order, so any block split gives the same bits.
 
 pub use fir::Sample;
-use fir::{Level, Stage, fir, larger, largest_abs};
+use fir::{Level, Stage, fir, larger, largest_abs, max_abs};
 use std::f64::consts::PI;
 
 #[path = "truepeak_fir.rs"]
@@ -295,6 +295,16 @@ impl<T: Sample> TruePeak<T> {
     #[inline(always)]
     fn interpolate<const W: usize>(&mut self, ch: usize, x: &[f32]) {
         let n = x.len();
+        self.front::<W>(ch, x);
+        let st = &mut self.chans[ch];
+        let points = &mut self.points[..16 * n];
+        st.s4.run::<W>(8 * n, &self.c4, &mut self.mid, points);
+    }
+
+    /// [`Self::interpolate`] up to the last stage's input (and `ebu_points`).
+    #[inline(always)]
+    fn front<const W: usize>(&mut self, ch: usize, x: &[f32]) {
+        let n = x.len();
         let st = &mut self.chans[ch];
         for (b, &v) in st.s1.input(n).iter_mut().zip(x) {
             *b = T::from_f32(v);
@@ -319,8 +329,29 @@ impl<T: Sample> TruePeak<T> {
             .run::<W>(2 * n, &self.c2, &mut self.mid, st.s3.input(4 * n));
         st.s3
             .run::<W>(4 * n, &self.c3, &mut self.mid, st.s4.input(8 * n));
-        let points = &mut self.points[..16 * n];
-        st.s4.run::<W>(8 * n, &self.c4, &mut self.mid, points);
+    }
+
+    /// The largest reading over frames `from..from + n` of `chans` (the largest of
+    /// [`Self::read`]'s, to the bit but for NaNs), leaving the detector as `read`
+    /// does, without the per-frame readings' work.
+    #[inline(always)]
+    fn peak_at<const W: usize, C: AsRef<[f32]>>(
+        &mut self,
+        chans: &[C],
+        from: usize,
+        n: usize,
+    ) -> f64 {
+        let (mut top, mut ebu) = (T::default(), T::default());
+        for at in (from..from + n).step_by(CHUNK) {
+            let m = CHUNK.min(from + n - at);
+            for (ch, c) in chans.iter().enumerate() {
+                self.front::<W>(ch, &c.as_ref()[at..at + m]);
+                ebu = larger(ebu, max_abs::<T, W>(&self.ebu_points[..m]));
+                let st = &mut self.chans[ch];
+                top = larger(top, st.s4.run_peak::<W>(8 * m, &self.c4, &mut self.mid));
+            }
+        }
+        larger(top.to_f64() * GRID_MARGIN, ebu.to_f64())
     }
 }
 
@@ -329,6 +360,39 @@ impl<T: Sample> TruePeak<T> {
 macro_rules! builds {
     ($t:ty, $base:literal, $avx2:literal, $avx512:literal) => {
         impl TruePeak<$t> {
+            /// The largest of the readings [`Self::read`] would give for frames
+            /// `from..from + n` of `chans` (to the bit, NaNs aside), taking them in
+            /// as it does.
+            #[cfg_attr(
+                target_arch = "x86_64",
+                expect(
+                    unsafe_code,
+                    reason = "calling a build for wider vectors is unsafe: it needs a CPU that has them"
+                )
+            )]
+            pub fn peak<C: AsRef<[f32]>>(&mut self, chans: &[C], from: usize, n: usize) -> f64 {
+                match self.level {
+                    // SAFETY: `level` is only ever one that `Level::detect` found this CPU runs.
+                    #[cfg(target_arch = "x86_64")]
+                    Level::Avx512 => unsafe { self.peak_avx512(chans, from, n) },
+                    #[cfg(target_arch = "x86_64")]
+                    Level::Avx2 => unsafe { self.peak_avx2(chans, from, n) },
+                    _ => self.peak_at::<$base, C>(chans, from, n),
+                }
+            }
+
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx512f")]
+            fn peak_avx512<C: AsRef<[f32]>>(&mut self, chans: &[C], from: usize, n: usize) -> f64 {
+                self.peak_at::<$avx512, C>(chans, from, n)
+            }
+
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx2")]
+            fn peak_avx2<C: AsRef<[f32]>>(&mut self, chans: &[C], from: usize, n: usize) -> f64 {
+                self.peak_at::<$avx2, C>(chans, from, n)
+            }
+
         /// Reads frames `from..from + reads.len()` of `chans`: `reads[j]` is the largest
         /// |value| over the interval from sample `from + j - DELAY` up to (not
         /// including) the next sample, over the channels: the 16x reading times

@@ -210,6 +210,36 @@ impl<T: Sample, const M: usize> Stage<T, M> {
         }
         self.buf.copy_within(n..n + Self::KEEP, 0);
     }
+
+    /// [`Self::run`] that gives only the largest |output| instead of the outputs
+    /// (the inputs passed through, and the midpoints).
+    #[inline(always)]
+    pub fn run_peak<const W: usize>(&mut self, n: usize, half: &[T], mid: &mut [T]) -> T {
+        let mid = &mut mid[..n];
+        fir_symmetric::<T, W>(&self.buf, half, mid);
+        let through = max_abs::<T, W>(&self.buf[M - 1..M - 1 + n]);
+        let top = larger(max_abs::<T, W>(mid), through);
+        self.buf.copy_within(n..n + Self::KEEP, 0);
+        top
+    }
+}
+
+/// The largest |x| (0 for none), in `L` lanes side by side so it vectorises (a
+/// NaN may or may not win).
+#[inline(always)]
+pub fn max_abs<T: Sample, const L: usize>(x: &[T]) -> T {
+    let mut lanes = [T::default(); L];
+    let mut blocks = x.chunks_exact(L);
+    for b in &mut blocks {
+        for (m, &v) in lanes.iter_mut().zip(b) {
+            *m = larger(*m, v.abs());
+        }
+    }
+    let rest = blocks
+        .remainder()
+        .iter()
+        .fold(T::default(), |m, &v| larger(m, v.abs()));
+    lanes.iter().fold(rest, |m, &v| larger(m, v))
 }
 
 /// The larger, as one `maxsd` (NaN never wins against a number on the left).
@@ -224,8 +254,15 @@ pub fn larger<T: PartialOrd>(a: T, b: T) -> T {
 /// is compared, whatever the build.
 #[inline(always)]
 pub fn largest_abs<T: Sample>(p: &[T]) -> T {
-    let m: [T; 8] = std::array::from_fn(|k| larger(p[k].abs(), p[k + 8].abs()));
-    let m: [T; 4] = std::array::from_fn(|k| larger(m[k], m[k + 4]));
-    let m: [T; 2] = std::array::from_fn(|k| larger(m[k], m[k + 2]));
-    larger(m[0], m[1])
+    // Plain loops: `array::from_fn` was left uninlined for `f32`.
+    let mut m = [T::default(); 8];
+    for k in 0..8 {
+        m[k] = larger(p[k].abs(), p[k + 8].abs());
+    }
+    for half in [4, 2, 1] {
+        for k in 0..half {
+            m[k] = larger(m[k], m[k + half]);
+        }
+    }
+    m[0]
 }

@@ -259,3 +259,51 @@ fn the_f32_screen_reads_within_its_error_of_the_detector() {
         "off by {off:e}, allowed {allowed:e}"
     );
 }
+
+#[test]
+fn the_peak_of_a_pass_is_the_largest_of_its_readings() {
+    let len = 3000;
+    let x: Vec<Vec<f32>> = [3, 4]
+        .iter()
+        .map(|&s| crate::dsp::testutil::noise(len, s))
+        .collect();
+    fn check<T: Sample>(x: &[Vec<f32>], len: usize)
+    where
+        TruePeak<T>: Both,
+    {
+        for pass in [256, 100, 7, 600] {
+            let (mut a, mut b) = (TruePeak::<T>::new(2), TruePeak::<T>::new(2));
+            let mut r = vec![0.0; len];
+            for at in (0..len).step_by(pass) {
+                let n = pass.min(len - at);
+                a.both_read(x, at, &mut r[at..at + n]);
+                let want = r[at..at + n].iter().fold(0.0, |m: f64, &v| m.max(v));
+                let got = b.both_peak(x, at, n);
+                assert_eq!(got.to_bits(), want.to_bits(), "pass {pass} at {at}");
+            }
+        }
+    }
+    check::<f64>(&x, len);
+    check::<f32>(&x, len);
+}
+
+/// `read` and `peak` of either build, for the test above.
+trait Both {
+    fn both_read(&mut self, x: &[Vec<f32>], at: usize, r: &mut [f64]);
+    fn both_peak(&mut self, x: &[Vec<f32>], at: usize, n: usize) -> f64;
+}
+
+macro_rules! both {
+    ($t:ty) => {
+        impl Both for TruePeak<$t> {
+            fn both_read(&mut self, x: &[Vec<f32>], at: usize, r: &mut [f64]) {
+                self.read(x, at, r);
+            }
+            fn both_peak(&mut self, x: &[Vec<f32>], at: usize, n: usize) -> f64 {
+                self.peak(x, at, n)
+            }
+        }
+    };
+}
+both!(f64);
+both!(f32);
