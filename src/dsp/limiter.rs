@@ -309,11 +309,12 @@ impl Limiter {
 
     /// Reads frames `at..at + n` on the screen, and says whether every reading of
     /// the detector is then sure to be under the ceiling: each is within
-    /// `screen.error()` times the largest input so far of the screen's (a few
-    /// 1e-5 of it), so a screen reading that far under the ceiling, with the same
-    /// room as [`Self::take_quiet`] leaves, settles it. Here too only the work
-    /// changes, never the bits. On a loud master most passes peak some dB under
-    /// the ceiling, too close for the sample-peak test, far enough for this one.
+    /// `screen.error()` times the largest input so far of the screen's (a bound
+    /// of 5e-4 of it; some 4e-7 seen), so a screen reading that far under the
+    /// ceiling, with the same room as [`Self::take_quiet`] leaves, settles it.
+    /// Here too only the work changes, never the bits. On a loud master most
+    /// passes peak some dB under the ceiling, too close for the sample-peak test,
+    /// far enough for this one.
     fn screened_quiet(&mut self, io: &[&mut [f32]], at: usize, n: usize) -> bool {
         // The largest |input|, a NaN kept once seen (then nothing is screened).
         // (Two plain folds, which vectorise; a NaN `largest` stays, as `a > NaN`
