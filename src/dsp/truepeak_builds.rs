@@ -3,8 +3,9 @@
 
 use super::{Level, TruePeak};
 
-/// The builds of [`TruePeak::read`] for one number type, at the widths that keep
-/// about four vector registers of sums in flight (see `truepeak_fir.rs`).
+/// The builds of [`TruePeak::peak`] and [`TruePeak::read`] for one number type, at
+/// the widths that keep about four vector registers of sums in flight (see
+/// `truepeak_fir.rs`).
 macro_rules! builds {
     ($t:ty, $base:literal, $avx2:literal, $avx512:literal) => {
         impl TruePeak<$t> {
@@ -41,39 +42,39 @@ macro_rules! builds {
                 self.peak_at::<$avx2, C>(chans, from, n)
             }
 
-        /// Reads frames `from..from + reads.len()` of `chans`: `reads[j]` is the largest
-        /// |value| over the interval from sample `from + j - DELAY` up to (not
-        /// including) the next sample, over the channels: the 16x reading times
-        /// [`GRID_MARGIN`], or libebur128's 4x reading if larger.
-        #[cfg_attr(
-            target_arch = "x86_64",
-            expect(
-                unsafe_code,
-                reason = "calling a build for wider vectors is unsafe: it needs a CPU that has them"
-            )
-        )]
-        pub fn read<C: AsRef<[f32]>>(&mut self, chans: &[C], from: usize, reads: &mut [f64]) {
-            match self.level {
-                // SAFETY: `level` is only ever one that `Level::detect` found this CPU runs.
-                #[cfg(target_arch = "x86_64")]
-                Level::Avx512 => unsafe { self.read_avx512(chans, from, reads) },
-                #[cfg(target_arch = "x86_64")]
-                Level::Avx2 => unsafe { self.read_avx2(chans, from, reads) },
-                _ => self.read_at::<$base, C>(chans, from, reads),
+            /// Reads frames `from..from + reads.len()` of `chans`: `reads[j]` is the largest
+            /// |value| over the interval from sample `from + j - DELAY` up to (not
+            /// including) the next sample, over the channels: the 16x reading times
+            /// [`GRID_MARGIN`], or libebur128's 4x reading if larger.
+            #[cfg_attr(
+                target_arch = "x86_64",
+                expect(
+                    unsafe_code,
+                    reason = "calling a build for wider vectors is unsafe: it needs a CPU that has them"
+                )
+            )]
+            pub fn read<C: AsRef<[f32]>>(&mut self, chans: &[C], from: usize, reads: &mut [f64]) {
+                match self.level {
+                    // SAFETY: `level` is only ever one that `Level::detect` found this CPU runs.
+                    #[cfg(target_arch = "x86_64")]
+                    Level::Avx512 => unsafe { self.read_avx512(chans, from, reads) },
+                    #[cfg(target_arch = "x86_64")]
+                    Level::Avx2 => unsafe { self.read_avx2(chans, from, reads) },
+                    _ => self.read_at::<$base, C>(chans, from, reads),
+                }
             }
-        }
 
-        #[cfg(target_arch = "x86_64")]
-        #[target_feature(enable = "avx512f")]
-        fn read_avx512<C: AsRef<[f32]>>(&mut self, chans: &[C], from: usize, reads: &mut [f64]) {
-            self.read_at::<$avx512, C>(chans, from, reads);
-        }
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx512f")]
+            fn read_avx512<C: AsRef<[f32]>>(&mut self, chans: &[C], from: usize, reads: &mut [f64]) {
+                self.read_at::<$avx512, C>(chans, from, reads);
+            }
 
-        #[cfg(target_arch = "x86_64")]
-        #[target_feature(enable = "avx2")]
-        fn read_avx2<C: AsRef<[f32]>>(&mut self, chans: &[C], from: usize, reads: &mut [f64]) {
-            self.read_at::<$avx2, C>(chans, from, reads);
-        }
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx2")]
+            fn read_avx2<C: AsRef<[f32]>>(&mut self, chans: &[C], from: usize, reads: &mut [f64]) {
+                self.read_at::<$avx2, C>(chans, from, reads);
+            }
         }
     };
 }
