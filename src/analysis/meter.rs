@@ -24,9 +24,11 @@ pub struct Measurement {
     pub true_peak_dbtp: f64,
     /// Max sample peak over all channels (dBFS; `-inf` for silence).
     pub sample_peak_dbfs: f64,
-    /// Max momentary (400 ms) loudness read every 10 ms (LUFS); `None` for silence.
+    /// Max momentary (400 ms) loudness read every 10 ms (LUFS); `None` for silence,
+    /// and from a [`Meter::delivery`] meter, which does not read it.
     pub max_momentary: Option<f64>,
-    /// Max short-term (3 s) loudness read every 100 ms (LUFS); `None` for silence.
+    /// Max short-term (3 s) loudness read every 100 ms (LUFS); `None` for silence, and
+    /// from a [`Meter::delivery`] meter.
     pub max_short_term: Option<f64>,
     pub duration_s: f64,
 }
@@ -44,8 +46,9 @@ pub struct Meter {
     ebu: EbuR128,
     rate: u32,
     channels: usize,
-    /// Frames per read slice (10 ms, or 100 ms for delivery; floor, so slices are never longer).
-    slice: usize,
+    /// Frames per read slice of the momentary loudness (10 ms), or `None` when the
+    /// maxima are not read at all (delivery).
+    slice: Option<usize>,
     /// Frames pushed into the current slice.
     in_slice: usize,
     slices: u64,
@@ -57,24 +60,19 @@ pub struct Meter {
 impl Meter {
     /// A meter for `channels` channels (mono counts once, L/R for stereo).
     pub fn new(rate: u32, channels: usize) -> Result<Self, MeterError> {
-        Self::with_read_step(rate, channels, 100)
+        Self::with_reads(rate, channels, true)
     }
 
     /// A meter for files as they are delivered: the same integrated loudness, LRA and
-    /// peaks, but the maximum momentary loudness read every 100 ms instead of every
-    /// 10 ms. Each read re-sums the 400 ms window, which made the 10 ms reads the most
-    /// expensive part of writing a file; `analyze` keeps the 10 ms steps that EBU
-    /// Tech 3341 case 13 needs.
+    /// peaks, without the maximum momentary and short-term loudness. Nothing that
+    /// renders reads those (the report, the assertions and ReplayGain take I, LRA and
+    /// the peaks), and each read re-sums its whole window: reading them made the
+    /// meter of a written file cost half again as much. `analyze` reads them.
     pub fn delivery(rate: u32, channels: usize) -> Result<Self, MeterError> {
-        Self::with_read_step(rate, channels, 10)
+        Self::with_reads(rate, channels, false)
     }
 
-    /// `reads_per_second` of the momentary loudness (short-term: a tenth as often).
-    fn with_read_step(
-        rate: u32,
-        channels: usize,
-        reads_per_second: usize,
-    ) -> Result<Self, MeterError> {
+    fn with_reads(rate: u32, channels: usize, reads: bool) -> Result<Self, MeterError> {
         let setup = || MeterError::Setup { channels, rate };
         let mode = Mode::I | Mode::LRA | Mode::TRUE_PEAK | Mode::SAMPLE_PEAK | Mode::M | Mode::S;
         let ch = u32::try_from(channels).map_err(|_| setup())?;
@@ -86,7 +84,7 @@ impl Meter {
             ebu,
             rate,
             channels,
-            slice: (rate as usize / reads_per_second).max(1),
+            slice: reads.then_some((rate as usize / 100).max(1)),
             in_slice: 0,
             slices: 0,
             frames: 0,
@@ -125,7 +123,11 @@ impl Meter {
         }
         let mut pos = 0;
         while pos < n {
-            let take = (self.slice - self.in_slice).min(n - pos);
+            // Without reads the whole block goes in at once.
+            let take = match self.slice {
+                Some(slice) => (slice - self.in_slice).min(n - pos),
+                None => n,
+            };
             // A stack array, not a Vec: the render loop must not allocate per block.
             let mut part: [&[f32]; 8] = [&[]; 8];
             for (slot, p) in part.iter_mut().zip(planar) {
@@ -139,7 +141,7 @@ impl Meter {
                 })?;
             pos += take;
             self.in_slice += take;
-            if self.in_slice == self.slice {
+            if self.slice == Some(self.in_slice) {
                 self.end_slice();
             }
         }
@@ -314,6 +316,36 @@ mod tests {
         s.extend(tone(-18.0, 0.7));
         s.extend(silence(0.5));
         assert_eq!(measure(&s, 37), measure(&s, 48000));
+    }
+
+    /// A delivery meter reads no maxima, and every figure it does give has the bits
+    /// of the full meter's, whatever the blocks.
+    #[test]
+    fn a_delivery_meter_gives_the_full_meters_figures_without_the_maxima() {
+        let mut s = tone(-20.0, 3.3);
+        s.extend(tone(-9.0, 1.1));
+        s.extend(silence(0.4));
+        s.extend(tone(-30.0, 2.2));
+        let full = measure(&s, 4096);
+        for chunk in [37, 4096, s.len()] {
+            let mut m = Meter::delivery(FS, 2).unwrap();
+            for c in s.chunks(chunk) {
+                m.push(&[c, c]).unwrap();
+            }
+            let d = m.finish();
+            assert_eq!((d.max_momentary, d.max_short_term), (None, None));
+            let bits = |m: &Measurement| {
+                let i = m.integrated_lufs.expect("loud").to_bits();
+                let rest = [m.lra_lu, m.true_peak_dbtp, m.sample_peak_dbfs, m.duration_s];
+                (i, rest.map(f64::to_bits))
+            };
+            assert_eq!(bits(&d), bits(&full), "blocks of {chunk}");
+        }
+        assert!(
+            full.lra_lu > 5.0,
+            "the test signal has a range: {}",
+            full.lra_lu
+        );
     }
 
     #[test]

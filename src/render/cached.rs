@@ -21,8 +21,8 @@ use std::sync::Arc;
 /// The code of the internal error that restarts a render (never shown).
 pub const RESTART: &str = "cache-restart";
 
-/// A node's cached output, and whether anything reads it in this render (a node that
-/// only feeds other replayed nodes is not even copied).
+/// A node's cached output, and whether it is copied into the node's chunk buffers
+/// (only for a stem's file or the master's sum: strips read the planes in place).
 #[derive(Clone)]
 pub struct Replay {
     pub planes: Planes,
@@ -201,15 +201,11 @@ pub fn begin<'a>(
     Ok(session)
 }
 
-/// Replayed nodes that no running node, file or the master reads are not copied.
+/// Replayed nodes are copied only for what reads the chunk buffers: a stem's file and
+/// the master's sum. Strips read a replay's planes in place (`strip::Earlier`).
 fn mark_idle(plan: &mut Plan, outputs: &[Output]) {
     let mut read = vec![false; plan.states.len()];
     read[plan.master] = true;
-    for (p, st) in plan.states.iter().enumerate() {
-        if plan.replay[p].is_none() {
-            st.inputs.iter().for_each(|i| read[i.from] = true);
-        }
-    }
     for o in outputs {
         if let Tap::Stem(p) = o.tap {
             read[p] = true;
@@ -347,7 +343,7 @@ pub fn step(
     replay: &Option<Replay>,
     record: &mut Option<Vec<Vec<f32>>>,
     c: Chunk,
-    done: &[super::strip::StripOut],
+    done: super::strip::Earlier,
 ) -> Result<(), Diagnostic> {
     let n = c.n;
     if let Some(Replay { planes, copy }) = replay {

@@ -367,7 +367,11 @@ fn run_chunk(
     };
     for &len in &plan.level_sizes {
         let (done, rest) = plan.outs.split_at_mut(start);
-        let done: &[strip::StripOut] = done;
+        let done = strip::Earlier {
+            outs: done,
+            replay: &plan.replay[..start],
+            at: (pos - plan.origin) as usize,
+        };
         let outs = &mut rest[..len];
         let states = &mut plan.states[start..start + len];
         let replay = &plan.replay[start..start + len];

@@ -30,6 +30,44 @@ impl Automation {
 /// processors glide between grid values), so the result is the same for any chunk size.
 pub const AUTOMATION_GRID: u64 = 32;
 
+/// What a strip reads of the strips before it, for one chunk: their outputs, or, for
+/// a node replayed from the cache, its cached planes read in place (a replay that only
+/// strips read is never copied into its output buffers).
+#[derive(Clone, Copy)]
+pub struct Earlier<'a> {
+    pub outs: &'a [StripOut],
+    /// Per strip, as `outs` (empty: nothing replayed).
+    pub replay: &'a [Option<super::cached::Replay>],
+    /// Where the chunk starts in a replay's planes.
+    pub at: usize,
+}
+
+impl<'a> Earlier<'a> {
+    /// Outputs alone, nothing replayed.
+    pub fn outs(outs: &'a [StripOut]) -> Self {
+        Self {
+            outs,
+            replay: &[],
+            at: 0,
+        }
+    }
+
+    /// Strip `p`'s first `n` frames of this chunk, post-fader or (`pre`) pre-fader.
+    fn signal(&self, p: usize, pre: bool, n: usize) -> [&'a [f32]; 2] {
+        if let Some(Some(r)) = self.replay.get(p) {
+            // The planes are post L, R, then pre L, R; `step` checked their length.
+            let k = if pre { 2 } else { 0 };
+            return [0, 1].map(|c| &r.planes[k + c][self.at..self.at + n]);
+        }
+        let o = &self.outs[p];
+        let sig = match pre {
+            true => o.pre.as_ref().expect("pre-fader output kept for pre sends"),
+            false => &o.post,
+        };
+        [&sig[0][..n], &sig[1][..n]]
+    }
+}
+
 /// What a strip hands downstream each chunk: stereo, post-fader (and pre-fader when a
 /// pre-fader send uses it). Plain buffers, so strips of one level can read them in parallel.
 pub struct StripOut {
@@ -112,7 +150,7 @@ impl StripRt {
         pos: u64,
         n: usize,
         out: &mut StripOut,
-        earlier: &[StripOut],
+        earlier: Earlier,
     ) -> Result<(), Diagnostic> {
         let ch = self.channels;
         // 1. Input.
@@ -130,14 +168,7 @@ impl StripRt {
                     InputKind::Send { gain, pre } => (gain, pre),
                     InputKind::Key { .. } => continue,
                 };
-                let src = &earlier[input.from];
-                let sig = if tap {
-                    src.pre
-                        .as_ref()
-                        .expect("pre-fader output kept for pre sends")
-                } else {
-                    &src.post
-                };
+                let sig = earlier.signal(input.from, tap, n);
                 let mut lane = input.level.take();
                 let delayed = delayed(input, sig, n);
                 match &mut lane {
@@ -182,10 +213,8 @@ impl StripRt {
         // the insert loop can borrow it without a list built per chunk.
         for input in &mut self.inputs {
             if let InputKind::Key { .. } = input.kind {
-                let src = &earlier[input.from].post;
-                input
-                    .delay
-                    .process(&[&src[0][..n], &src[1][..n]], &mut input.scratch, n);
+                let src = earlier.signal(input.from, false, n);
+                input.delay.process(&src, &mut input.scratch, n);
             }
         }
         let inputs = &self.inputs;
@@ -303,14 +332,12 @@ impl StripRt {
 }
 
 /// The input's signal, delayed for compensation when needed.
-fn delayed<'a>(input: &'a mut Input, sig: &'a [Vec<f32>; 2], n: usize) -> &'a [Vec<f32>; 2] {
+fn delayed<'a>(input: &'a mut Input, sig: [&'a [f32]; 2], n: usize) -> [&'a [f32]; 2] {
     if input.delay.delay() == 0 {
         return sig;
     }
-    input
-        .delay
-        .process(&[&sig[0][..n], &sig[1][..n]], &mut input.scratch, n);
-    &input.scratch
+    input.delay.process(&sig, &mut input.scratch, n);
+    [&input.scratch[0][..n], &input.scratch[1][..n]]
 }
 
 /// Constant-power pan for a mono source: -3.01 dB per side at centre.

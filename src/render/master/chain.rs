@@ -4,7 +4,7 @@
 //! process them in the same order, so they give the same samples to the last bit.
 
 use crate::dsp::ParamId;
-use crate::render::strip::{StripOut, StripRt};
+use crate::render::strip::{Earlier, StripOut, StripRt};
 use ebur128::{EbuR128, Mode};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::sync_channel;
@@ -103,7 +103,7 @@ impl Chain {
                 pass.pos + at as u64,
                 n,
                 &mut self.out,
-                std::slice::from_ref(&self.feed),
+                Earlier::outs(std::slice::from_ref(&self.feed)),
             )
             .expect("a strip without a source cannot fail");
         let skip = pass.latency.saturating_sub(at).min(n);
