@@ -16,6 +16,7 @@ pub mod generator;
 pub mod master;
 pub mod meters;
 pub mod output;
+mod pipeline;
 pub mod region;
 pub mod report;
 mod result;
@@ -31,7 +32,6 @@ use crate::diag::Diagnostic;
 use crate::ir::{Mix, Tail};
 use crate::world::World;
 use output::Tap;
-use rayon::prelude::*;
 pub use result::{RenderReport, Written};
 use std::path::PathBuf;
 pub use stop::check_cancel;
@@ -188,35 +188,48 @@ fn pass(
         }
         st.start_feed(main_len - from);
     }
-    let mut pos: u64 = plan.origin;
     let mut written: u64 = 0;
     let mut block_peak = 0.0f32;
     let mut meters = (opts.meters)
         .then(|| meters::Meters::new(mix, &plan, main_len))
         .transpose()
         .map_err(|e| vec![Diagnostic::global("meters", e)])?;
+    let chunks = Chunks {
+        chunk: chunk as u64,
+        latency,
+        main_len,
+        auto,
+        cap,
+        tail_block,
+    };
+    let mut pipe = pipeline::Pipeline::new(&mut plan);
+    // Where the next chunk to start starts, while there is one.
+    let mut next = Some(plan.origin);
     loop {
-        // Output time lags render time by the total latency.
-        let out_pos = pos.saturating_sub(latency);
-        let in_tail = pos >= latency && out_pos >= main_len;
-        let n = if !in_tail {
-            (chunk as u64).min(main_len + latency - pos)
-        } else if !auto || out_pos >= cap {
-            break;
-        } else {
-            let block_end = main_len + ((out_pos - main_len) / tail_block + 1) * tail_block;
-            (chunk as u64).min(block_end - out_pos)
-        };
-        if n == 0 {
+        let start = next.and_then(|p| chunks.at(p).map(|n| (p, n)));
+        next = start.map(|(p, n)| p + n as u64);
+        if start.is_none() && pipe.in_flight() == 0 {
             break;
         }
-        let n = n as usize;
         check_cancel(opts.cancel.as_ref())?;
-        if let Err(d) = run_chunk(&mut plan, pos, n, pool.as_ref()) {
-            if let Some(s) = &session {
-                cached::exhausted(&plan, &s.keys, pos - plan.origin + n as u64, forced);
+        let (pos, n) = match pipe.step(&mut plan, start, pool.as_ref()) {
+            Ok(Some(done)) => done,
+            Ok(None) => continue,
+            Err(d) => {
+                if let (Some(s), Some(end)) = (&session, pipe.reached()) {
+                    cached::exhausted(&plan, &s.keys, end - plan.origin, forced);
+                }
+                return Err(vec![d]);
             }
-            return Err(d);
+        };
+        let out_pos = pos.saturating_sub(latency);
+        let in_tail = pos >= latency && out_pos >= main_len;
+        // Stems are delayed to the master's latency so every file lines up.
+        for (p, slot) in plan.aligned.iter_mut().enumerate() {
+            if let Some((delay, buf)) = slot {
+                let src = &plan.outs[p].post;
+                delay.process(&[&src[0][..n], &src[1][..n]], buf, n);
+            }
         }
         // The first `latency` frames of render time come before time zero (and a
         // region's pre-roll before its start).
@@ -244,9 +257,9 @@ fn pass(
             o.push([&sig[0][skip..n], &sig[1][skip..n]], in_tail)
                 .map_err(|d| vec![d])?;
         }
-        pos += n as u64;
         written += (n - skip) as u64;
-        if in_tail && (pos - latency - main_len).is_multiple_of(tail_block) {
+        let end = pos + n as u64;
+        if in_tail && (end - latency - main_len).is_multiple_of(tail_block) {
             let audible = block_peak >= TAIL_THRESHOLD;
             for o in &mut outputs {
                 o.release(audible).map_err(|d| vec![d])?;
@@ -259,6 +272,7 @@ fn pass(
         }
         progress(written, (main_len - from).max(written));
     }
+    pipe.finish(&mut plan);
     for o in &mut outputs {
         o.release(true).map_err(|d| vec![d])?;
     }
@@ -352,59 +366,33 @@ fn peak_of(sig: &[Vec<f32>; 2], from: usize, to: usize, acc: f32) -> f32 {
         .fold(acc, |m, x| m.max(x.abs()))
 }
 
-/// Renders one chunk of every strip, level by level.
-fn run_chunk(
-    plan: &mut setup::Plan,
-    pos: u64,
-    n: usize,
-    pool: Option<&rayon::ThreadPool>,
-) -> Result<(), Vec<Diagnostic>> {
-    let mut start = 0;
-    let c = cached::Chunk {
-        pos,
-        origin: plan.origin,
-        n,
-    };
-    for &len in &plan.level_sizes {
-        let (done, rest) = plan.outs.split_at_mut(start);
-        let done = strip::Earlier {
-            outs: done,
-            replay: &plan.replay[..start],
-            at: (pos - plan.origin) as usize,
+/// How a render is cut into chunks: each chunk's length follows from where it starts.
+struct Chunks {
+    chunk: u64,
+    latency: u64,
+    main_len: u64,
+    auto: bool,
+    /// `tail auto` stops here at the latest.
+    cap: u64,
+    tail_block: u64,
+}
+
+impl Chunks {
+    /// The frames of the chunk that starts at render position `pos`, or `None` past
+    /// the end. A `tail auto` runs in whole tail blocks (which `pass` ends early on
+    /// silence) up to the cap.
+    fn at(&self, pos: u64) -> Option<usize> {
+        let out_pos = pos.saturating_sub(self.latency);
+        let in_tail = pos >= self.latency && out_pos >= self.main_len;
+        let n = if !in_tail {
+            self.chunk.min(self.main_len + self.latency - pos)
+        } else if !self.auto || out_pos >= self.cap {
+            return None;
+        } else {
+            let past = (out_pos - self.main_len) / self.tail_block + 1;
+            let block_end = self.main_len + past * self.tail_block;
+            self.chunk.min(block_end - out_pos)
         };
-        let outs = &mut rest[..len];
-        let states = &mut plan.states[start..start + len];
-        let replay = &plan.replay[start..start + len];
-        let record = &mut plan.record[start..start + len];
-        let step = |(((s, o), rp), rc)| cached::step(s, o, rp, rc, c, done);
-        // `try_for_each` stops at an error without collecting anything, so a chunk
-        // allocates nothing. With several failures (rare: broken stems) any one of them
-        // is reported; the others surface on the next render.
-        // Replays are copies: a level with one node to run is not worth the threads.
-        let running = replay.iter().filter(|r| r.is_none()).count();
-        let result = match pool {
-            Some(pool) if running > 1 => pool.install(|| {
-                (states.par_iter_mut())
-                    .zip(outs.par_iter_mut())
-                    .zip(replay.par_iter())
-                    .zip(record.par_iter_mut())
-                    .try_for_each(step)
-            }),
-            _ => (states.iter_mut())
-                .zip(outs.iter_mut())
-                .zip(replay.iter())
-                .zip(record.iter_mut())
-                .try_for_each(step),
-        };
-        result.map_err(|d| vec![d])?;
-        start += len;
+        (n > 0).then_some(n as usize)
     }
-    // Stems are delayed to the master's latency so every file lines up.
-    for (p, slot) in plan.aligned.iter_mut().enumerate() {
-        if let Some((delay, buf)) = slot {
-            let src = &plan.outs[p].post;
-            delay.process(&[&src[0][..n], &src[1][..n]], buf, n);
-        }
-    }
-    Ok(())
 }

@@ -70,6 +70,7 @@ impl<'a> Earlier<'a> {
 
 /// What a strip hands downstream each chunk: stereo, post-fader (and pre-fader when a
 /// pre-fader send uses it). Plain buffers, so strips of one level can read them in parallel.
+#[derive(Clone)]
 pub struct StripOut {
     pub post: [Vec<f32>; 2],
     pub pre: Option<[Vec<f32>; 2]>,
