@@ -1,24 +1,26 @@
 //! Rounding to the nearest integer, halves away from zero: `f64::round`, bit for
 //! bit, without its call. The portable x86-64 target has no rounding instruction
 //! (SSE4.1's `roundsd` is not in the baseline), so `f64::round` is a call into libm
-//! for every sample written; this is a truncating conversion and a compare.
+//! for every sample written. This is the classic `2^52` trick (adding and taking
+//! away 2^52 rounds to the nearest integer, ties to even, exactly) with the ties
+//! that went to even moved away from zero, and no branches: a loop of it over a
+//! block of samples becomes vector code.
+
+/// 2^52: from here up every `f64` is an integer.
+const INTEGRAL: f64 = 4_503_599_627_370_496.0;
 
 /// Exactly `x.round()` for every `f64` (NaN, infinities and -0.0 included).
 #[inline]
 pub fn round(x: f64) -> f64 {
     let a = x.abs();
+    // `a + 2^52` is exact to the integer (round to nearest even) below 2^52, and
+    // `a - even` is then exact too: 0.5 means a tie that went down.
+    let even = (a + INTEGRAL) - INTEGRAL;
+    let r = if a - even >= 0.5 { even + 1.0 } else { even };
+    let r = if a >= INTEGRAL { a } else { r };
     // NaN comes back quiet as from libm (`x + x` sets the quiet bit, keeps the
-    // payload); from 2^52 up every f64 is an integer.
-    if x.is_nan() {
-        return x + x;
-    }
-    if a >= 4_503_599_627_370_496.0 {
-        return x;
-    }
-    let t = (a as i64) as f64;
-    // `a - t` is the exact fraction (both lie in one binade's integer grid).
-    let r = if a - t >= 0.5 { t + 1.0 } else { t };
-    r.copysign(x)
+    // payload).
+    if x.is_nan() { x + x } else { r.copysign(x) }
 }
 
 #[cfg(test)]

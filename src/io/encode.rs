@@ -52,6 +52,24 @@ impl Quantiser {
         }
     }
 
+    /// [`Self::convert`] over a block, counting clips the same way, without a branch
+    /// per sample.
+    pub(crate) fn convert_block(&mut self, x: &[f32], out: &mut [i32]) {
+        let mut clipped = 0;
+        for (o, &x) in out.iter_mut().zip(x) {
+            let v = crate::dsp::round::round(f64::from(x) * self.scale);
+            // A NaN compares false both ways: counted by the last test, written as 0.
+            let inside = v >= self.min && v <= self.max;
+            clipped += u64::from(!inside);
+            *o = if v.is_nan() {
+                0
+            } else {
+                v.clamp(self.min, self.max) as i32
+            };
+        }
+        self.clipped += clipped;
+    }
+
     pub(crate) fn convert(&mut self, x: f32) -> i32 {
         let v = crate::dsp::round::round(f64::from(x) * self.scale);
         if v > self.max {
@@ -267,6 +285,35 @@ pub(crate) mod tests {
         assert_eq!(out, [32767, -32768, 32767, -32768, 16384, 2, -3, 0]);
         // +1.0 overshoots by one code; 1.5, −2.0 and NaN are clips too.
         assert_eq!(q.clipped, 4);
+    }
+
+    #[test]
+    fn a_block_converts_as_each_sample_does() {
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut x: Vec<f32> = (0..10_000)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                (seed as i64 as f64 / 2f64.powi(62)) as f32 // in ±2: some clip
+            })
+            .collect();
+        x.extend([
+            f32::NAN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            -0.0,
+            0.5 / 8_388_608.0,
+        ]);
+        for bits in [16, 24] {
+            let (mut one, mut block) = (Quantiser::new(bits), Quantiser::new(bits));
+            let each: Vec<i32> = x.iter().map(|&v| one.convert(v)).collect();
+            let mut all = vec![0; x.len()];
+            block.convert_block(&x, &mut all);
+            assert_eq!(all, each, "{bits} bits");
+            assert_eq!(block.clipped, one.clipped);
+            assert!(one.clipped > 1000, "{}", one.clipped);
+        }
     }
 
     #[test]

@@ -84,18 +84,25 @@ pub fn pack(planar: &[&[f32]], coding: Coding, quant: Option<&mut Quantiser>, ou
                 }
             }
         }
-        (Coding::Int16, Some(q)) => {
-            for i in 0..n {
-                for p in planar {
-                    out.extend((q.convert(p[i]) as i16).to_le_bytes());
-                }
-            }
-        }
-        (Coding::Int24, Some(q)) => {
-            for i in 0..n {
-                for p in planar {
-                    out.extend(&q.convert(p[i]).to_le_bytes()[..3]);
-                }
+        (Coding::Int16, Some(q)) => pack_ints::<2>(planar, q, out),
+        (Coding::Int24, Some(q)) => pack_ints::<3>(planar, q, out),
+    }
+}
+
+/// Integer samples of `B` bytes, interleaved: each channel converted a block at a
+/// time (a loop the compiler vectorises), then its bytes put in their places.
+fn pack_ints<const B: usize>(planar: &[&[f32]], q: &mut Quantiser, out: &mut Vec<u8>) {
+    const BLOCK: usize = 256;
+    let (n, ch) = (planar.first().map_or(0, |p| p.len()), planar.len());
+    let start = out.len();
+    out.resize(start + n * ch * B, 0);
+    let mut ints = [0i32; BLOCK];
+    for (k, frames) in out[start..].chunks_mut(BLOCK * ch * B).enumerate() {
+        let (at, m) = (k * BLOCK, frames.len() / (ch * B));
+        for (c, p) in planar.iter().enumerate() {
+            q.convert_block(&p[at..at + m], &mut ints[..m]);
+            for (frame, v) in frames.chunks_exact_mut(ch * B).zip(&ints[..m]) {
+                frame[c * B..(c + 1) * B].copy_from_slice(&v.to_le_bytes()[..B]);
             }
         }
     }

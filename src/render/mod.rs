@@ -1,9 +1,10 @@
 //! Rendering: the scheduled graph, chunk by chunk, into the export files.
 //!
-//! Memory is bounded by strips x chunk, not by song length. Within a chunk the strips
-//! of one topological level run in parallel; every sum is computed by the one strip
-//! that owns it, in edge order, so `--jobs 1`, `--jobs 8` and any chunk size write
-//! the same bytes.
+//! Memory is bounded by strips x chunk x graph depth, not by song length. The
+//! topological levels run as a pipeline ([`pipeline`]: level L on chunk t - L), and
+//! the strips of one level in parallel; every sum is computed by the one strip that
+//! owns it, in edge order, so `--jobs 1`, `--jobs 8` and any chunk size write the
+//! same bytes.
 
 #[cfg(test)]
 mod alloc_tests;
