@@ -370,11 +370,29 @@ impl Limiter {
         let len = self.latency + 1;
         for (ch, d) in io.iter_mut().zip(self.delay.iter_mut()) {
             let mut pos = self.delay_pos;
-            for v in &mut ch[at..at + n] {
-                let out_pos = if pos + 1 == len { 0 } else { pos + 1 };
-                d[pos] = *v;
-                *v = (f64::from(d[out_pos]) * g) as f32;
-                pos = out_pos;
+            let mut frames = &mut ch[at..at + n];
+            while !frames.is_empty() {
+                if pos + 1 == len {
+                    // The frame that wraps: it reads the ring's first slot.
+                    let v = &mut frames[0];
+                    d[pos] = *v;
+                    *v = (f64::from(d[0]) * g) as f32;
+                    (pos, frames) = (0, &mut frames[1..]);
+                    continue;
+                }
+                // Frames that write slots pos.. and read the ones just after, each
+                // read before it is written over: as one swap, a shift back by one
+                // slot and the gain, in loops that vectorise.
+                let k = frames.len().min(len - 1 - pos);
+                let (now, rest) = std::mem::take(&mut frames).split_at_mut(k);
+                let ring = &mut d[pos..=pos + k];
+                now.swap_with_slice(&mut ring[1..]);
+                ring.copy_within(1.., 0);
+                ring[k] = now[k - 1];
+                for v in now.iter_mut() {
+                    *v = (f64::from(*v) * g) as f32;
+                }
+                (pos, frames) = (pos + k, rest);
             }
         }
         self.delay_pos = (self.delay_pos + n) % len;

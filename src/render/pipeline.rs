@@ -63,6 +63,8 @@ impl Pipeline {
 
     /// Starts chunk `next` (if any) and runs every level one step. When that completes
     /// the oldest chunk in flight, its buffers go into `plan.outs` and it is returned.
+    /// Chunk `k` must start in step `k`: once `next` is `None` it stays `None`, and
+    /// the steps after it only drain what is in flight.
     pub fn step(
         &mut self,
         plan: &mut Plan,
