@@ -23,7 +23,7 @@ pub struct Flags {
     #[arg(short, long, value_name = "N")]
     pub jobs: Option<usize>,
     /// Frames per render chunk (the output does not depend on it).
-    #[arg(long, value_name = "FRAMES", default_value_t = 4096, hide = true)]
+    #[arg(long, value_name = "FRAMES", default_value_t = crate::render::DEFAULT_CHUNK, hide = true)]
     pub chunk: usize,
     /// Write a report of every exported file (loudness, peaks, drive, hash) as JSON, or YAML for .yaml/.yml.
     #[arg(long, value_name = "FILE")]

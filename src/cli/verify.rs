@@ -70,7 +70,7 @@ fn verify(
     let flags = Flags {
         out_dir: None,
         jobs: a.jobs,
-        chunk: 4096,
+        chunk: crate::render::DEFAULT_CHUNK,
         report: None,
         quiet: true,
         // Verify proves the render from scratch: no cache.

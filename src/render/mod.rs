@@ -42,6 +42,11 @@ const TAIL_THRESHOLD: f32 = 1.584_893_2e-5;
 /// `tail auto` stops at 30 s past the last source.
 const TAIL_CAP_SECONDS: u64 = 30;
 
+/// Frames per chunk unless asked otherwise. The output does not depend on it; big
+/// enough that the threads meet a few hundred times a minute of audio, not thousands
+/// (each meeting is a wake-up), small enough that a strip's buffers stay in cache.
+pub const DEFAULT_CHUNK: usize = 16384;
+
 #[derive(Clone)]
 pub struct RenderOptions {
     /// Worker threads (1 renders everything on the calling thread).
@@ -66,7 +71,7 @@ impl Default for RenderOptions {
     fn default() -> Self {
         Self {
             jobs: 1,
-            chunk: 4096,
+            chunk: DEFAULT_CHUNK,
             out_dir: None,
             file_stem: "mix".into(),
             cancel: None,
