@@ -25,9 +25,12 @@ use super::truepeak::{CHUNK, DELAY, REACH, TAIL, TruePeak};
 use super::{BuildContext, ParamId, Processor, dynamics::one_pole};
 use crate::ir::Insert;
 use curve::GainCurve;
+use delay::Lookahead;
 
 #[path = "limiter_gain.rs"]
 mod curve;
+#[path = "limiter_delay.rs"]
+mod delay;
 
 /// Samples either side of an over over which the gain is at or below what the
 /// over needs.
@@ -111,9 +114,7 @@ pub struct Limiter {
     /// The detector's readings for the frames being processed.
     reads: Vec<f64>,
     curve: GainCurve,
-    /// Per channel ring of the last `latency + 1` inputs.
-    delay: Vec<Vec<f32>>,
-    delay_pos: usize,
+    delay: Lookahead,
     initial: (f64, f64),
     /// The smallest gain applied since the last reset (for [`Processor::report`]).
     min_gain: f64,
@@ -152,8 +153,7 @@ impl Limiter {
             largest: 0.0,
             reads: vec![0.0; CHUNK],
             curve: GainCurve::new(ramp, 2 * FLAT + 2, one_pole(release, ctx.rate)),
-            delay: vec![vec![0.0; latency + 1]; channels],
-            delay_pos: 0,
+            delay: Lookahead::new(channels, latency),
             initial: (ceiling_db, release),
             min_gain: 1.0,
             window_min_gain: 1.0,
@@ -208,8 +208,7 @@ impl Processor for Limiter {
         self.detector.reset();
         self.screen.reset();
         self.largest = 0.0;
-        self.delay.iter_mut().for_each(|d| d.fill(0.0));
-        self.delay_pos = 0;
+        self.delay.reset();
         self.min_gain = 1.0;
         self.window_min_gain = 1.0;
         self.seen = 0;
@@ -342,21 +341,11 @@ impl Limiter {
     /// Frames `at..at + n` through the gain curve and the delay, given their needs
     /// in `reads[..n]`.
     fn limit(&mut self, io: &mut [&mut [f32]], at: usize, n: usize) {
-        let len = self.latency + 1;
         for (i, &need) in (at..at + n).zip(&self.reads) {
             let g = self.curve.push(need);
             self.min_gain = self.min_gain.min(g);
             self.window_min_gain = self.window_min_gain.min(g);
-            let out_pos = if self.delay_pos + 1 == len {
-                0
-            } else {
-                self.delay_pos + 1
-            };
-            for (ch, d) in io.iter_mut().zip(self.delay.iter_mut()) {
-                d[self.delay_pos] = ch[i];
-                ch[i] = (f64::from(d[out_pos]) * g) as f32;
-            }
-            self.delay_pos = out_pos;
+            self.delay.frame(io, i, g);
         }
     }
 
@@ -367,35 +356,7 @@ impl Limiter {
         self.curve.skip(n);
         self.min_gain = self.min_gain.min(g);
         self.window_min_gain = self.window_min_gain.min(g);
-        let len = self.latency + 1;
-        for (ch, d) in io.iter_mut().zip(self.delay.iter_mut()) {
-            let mut pos = self.delay_pos;
-            let mut frames = &mut ch[at..at + n];
-            while !frames.is_empty() {
-                if pos + 1 == len {
-                    // The frame that wraps: it reads the ring's first slot.
-                    let v = &mut frames[0];
-                    d[pos] = *v;
-                    *v = (f64::from(d[0]) * g) as f32;
-                    (pos, frames) = (0, &mut frames[1..]);
-                    continue;
-                }
-                // Frames that write slots pos.. and read the ones just after, each
-                // read before it is written over: as one swap, a shift back by one
-                // slot and the gain, in loops that vectorise.
-                let k = frames.len().min(len - 1 - pos);
-                let (now, rest) = std::mem::take(&mut frames).split_at_mut(k);
-                let ring = &mut d[pos..=pos + k];
-                now.swap_with_slice(&mut ring[1..]);
-                ring.copy_within(1.., 0);
-                ring[k] = now[k - 1];
-                for v in now.iter_mut() {
-                    *v = (f64::from(*v) * g) as f32;
-                }
-                (pos, frames) = (pos + k, rest);
-            }
-        }
-        self.delay_pos = (self.delay_pos + n) % len;
+        self.delay.frames(io, at, n, g);
     }
 }
 
