@@ -11,6 +11,7 @@ mod alloc_tests;
 pub mod automation;
 mod behind;
 pub mod cached;
+mod chunks;
 pub mod delay;
 pub mod dither;
 pub mod generator;
@@ -32,6 +33,7 @@ mod timings;
 use crate::diag::Diagnostic;
 use crate::ir::{Mix, Tail};
 use crate::world::World;
+use chunks::Chunks;
 use output::Tap;
 pub use result::{RenderReport, Written};
 use std::path::PathBuf;
@@ -228,8 +230,7 @@ fn pass(
                 return Err(vec![d]);
             }
         };
-        let out_pos = pos.saturating_sub(latency);
-        let in_tail = pos >= latency && out_pos >= main_len;
+        let in_tail = chunks.in_tail(pos);
         // Stems are delayed to the master's latency so every file lines up.
         for (p, slot) in plan.aligned.iter_mut().enumerate() {
             if let Some((delay, buf)) = slot {
@@ -370,35 +371,4 @@ fn peak_of(sig: &[Vec<f32>; 2], from: usize, to: usize, acc: f32) -> f32 {
     sig.iter()
         .flat_map(|c| &c[from..to])
         .fold(acc, |m, x| m.max(x.abs()))
-}
-
-/// How a render is cut into chunks: each chunk's length follows from where it starts.
-struct Chunks {
-    chunk: u64,
-    latency: u64,
-    main_len: u64,
-    auto: bool,
-    /// `tail auto` stops here at the latest.
-    cap: u64,
-    tail_block: u64,
-}
-
-impl Chunks {
-    /// The frames of the chunk that starts at render position `pos`, or `None` past
-    /// the end. A `tail auto` runs in whole tail blocks (which `pass` ends early on
-    /// silence) up to the cap.
-    fn at(&self, pos: u64) -> Option<usize> {
-        let out_pos = pos.saturating_sub(self.latency);
-        let in_tail = pos >= self.latency && out_pos >= self.main_len;
-        let n = if !in_tail {
-            self.chunk.min(self.main_len + self.latency - pos)
-        } else if !self.auto || out_pos >= self.cap {
-            return None;
-        } else {
-            let past = (out_pos - self.main_len) / self.tail_block + 1;
-            let block_end = self.main_len + past * self.tail_block;
-            self.chunk.min(block_end - out_pos)
-        };
-        (n > 0).then_some(n as usize)
-    }
 }
