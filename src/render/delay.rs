@@ -27,20 +27,26 @@ impl DelayLine {
             }
             return;
         }
-        let mut pos = self.pos;
+        // The ring holds the last `d` inputs, the oldest at `pos`. Each output is
+        // the input `d` frames before it: first what the ring holds (from `pos`,
+        // wrapping), then, past `d` frames, the block's own earlier inputs. Whole
+        // slices are copied, never a frame at a time.
+        let pos = self.pos;
         for (ch, (o, i)) in out.iter_mut().zip(input).enumerate() {
-            let ring = &mut self.rings[ch];
-            pos = self.pos;
-            for k in 0..n {
-                o[k] = ring[pos];
-                ring[pos] = i[k];
-                pos += 1;
-                if pos == d {
-                    pos = 0;
-                }
-            }
+            let (o, i, ring) = (&mut o[..n], &i[..n], &mut self.rings[ch]);
+            let old = n.min(d);
+            let first = old.min(d - pos);
+            o[..first].copy_from_slice(&ring[pos..pos + first]);
+            o[first..old].copy_from_slice(&ring[..old - first]);
+            o[old..].copy_from_slice(&i[..n - old]);
+            // The newest `old` inputs stay, input `k` at `(pos + k) % d`.
+            let fresh = &i[n - old..];
+            let start = (pos + n - old) % d;
+            let first = old.min(d - start);
+            ring[start..start + first].copy_from_slice(&fresh[..first]);
+            ring[..old - first].copy_from_slice(&fresh[first..]);
         }
-        self.pos = pos;
+        self.pos = (pos + n) % d;
     }
 }
 
@@ -51,16 +57,19 @@ mod tests {
     #[test]
     fn delays_exactly_across_blocks() {
         let input: Vec<f32> = (0..100).map(|i| i as f32 + 1.0).collect();
-        for block in [1, 7, 100] {
-            let mut d = DelayLine::new(1, 5);
-            let mut out = Vec::new();
-            for chunk in input.chunks(block) {
-                let mut o = vec![vec![0.0; chunk.len()]];
-                d.process(&[chunk], &mut o, chunk.len());
-                out.extend_from_slice(&o[0]);
+        // Blocks shorter than the delay, as long, longer, and not multiples of it.
+        for delay in [1, 5, 13] {
+            for block in [1, 3, 5, 7, 13, 26, 100] {
+                let mut d = DelayLine::new(1, delay);
+                let mut out = Vec::new();
+                for chunk in input.chunks(block) {
+                    let mut o = vec![vec![0.0; chunk.len()]];
+                    d.process(&[chunk], &mut o, chunk.len());
+                    out.extend_from_slice(&o[0]);
+                }
+                assert_eq!(&out[..delay], &vec![0.0; delay][..], "{delay} {block}");
+                assert_eq!(&out[delay..], &input[..100 - delay], "{delay} {block}");
             }
-            assert_eq!(&out[..5], &[0.0; 5]);
-            assert_eq!(&out[5..], &input[..95]);
         }
     }
 }
