@@ -10,7 +10,7 @@ use std::thread::JoinHandle;
 /// Batches in flight.
 const DEPTH: usize = 4;
 /// Frames a batch gathers before it is sent.
-const BATCH: usize = 16384;
+const BATCH: usize = 65536;
 
 type Batch = ([Vec<f32>; 2], usize);
 

@@ -12,7 +12,7 @@ use std::sync::mpsc::sync_channel;
 /// Batches of output in flight between the chain's thread and the calling thread.
 const DEPTH: usize = 4;
 /// Frames of output a batch holds at least (whole blocks of the chain).
-const BATCH: usize = 16384;
+const BATCH: usize = 65536;
 
 /// What every run of a chain reads: the kept input and how to cut it into blocks.
 #[derive(Clone, Copy)]
