@@ -146,6 +146,7 @@ fn pass(
             )]
         })?;
 
+    sw.mark("setup");
     let rate = u64::from(mix.session.rate);
     let latency = plan.latency as u64;
     let song = plan.song_len;
@@ -181,6 +182,7 @@ fn pass(
         )?),
         None => None,
     };
+    sw.mark("cache lookups");
     let mut kept_solve = None;
     if let Some(s) = &mut session
         && s.stage_kept(&outputs)

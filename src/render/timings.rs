@@ -1,5 +1,6 @@
 //! `MIXDOWN_TIMINGS=1`: the time each phase of a render ends at, on stderr, for
-//! profiling (the graph, the loudness search, the delivery, the files put in place).
+//! profiling (setup, cache lookups, the graph, the loudness search, the delivery, the
+//! files put in place).
 
 use std::time::Instant;
 
