@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::dsp::testutil::*;
+use crate::ir::Band;
 
 const RATES: [f64; 3] = [44100.0, 48000.0, 96000.0];
 
