@@ -4,15 +4,13 @@
 //! process them in the same order, so they give the same samples to the last bit.
 
 use crate::dsp::ParamId;
+// The batches in flight between the chain's thread and the calling thread, and the
+// frames each holds at least (whole blocks of the chain): as behind a file.
+use crate::render::behind::{BATCH, DEPTH};
 use crate::render::strip::{Earlier, StripOut, StripRt};
 use ebur128::{EbuR128, Mode};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::sync_channel;
-
-/// Batches of output in flight between the chain's thread and the calling thread.
-const DEPTH: usize = 4;
-/// Frames of output a batch holds at least (whole blocks of the chain).
-const BATCH: usize = 65536;
 
 /// What every run of a chain reads: the kept input and how to cut it into blocks.
 #[derive(Clone, Copy)]
