@@ -10,7 +10,9 @@
 # Edit: from the save of bench.mix (a bell gain on the kick, a different value each
 # time) to the moment the master file is replaced, as `watch` renders it: debounce
 # (20 ms, the default), compile, cache lookups, the kick, its bus, the master chain and its
-# loudness solve, writing. Prints each edit and the median ratio edit/cold.
+# loudness solve, writing. Prints each edit (its wall time, and the CPU-seconds the
+# watch process spent on it: steadier than wall time on a shared machine) and the
+# medians.
 set -euo pipefail
 PROJECT=$PWD
 EDITS=${1:-5}
@@ -37,13 +39,19 @@ COLD=$(printf '%s\n' "${cold[@]}" | sort -n | sed -n 2p)
 WATCH=$!
 until grep -q "^watching" watch.log; do sleep 0.05; done
 ratios=()
+cpus=()
 for i in $(seq "$EDITS"); do
   gain=$(echo "3 + $i / 10" | bc -l | sed 's/^\./0./')
   # The save and the wait in one process that polls with stat(2) every 2 ms: a shell
   # loop forking `stat` would take CPU from the render it is timing.
-  edit=$(python3 - "$gain" <<'PY'
+  read -r edit cpu < <(python3 - "$gain" "$WATCH" <<'PY'
 import os, re, sys, time
 before = os.stat("out/bench.wav").st_ino
+def cpu():
+    # utime + stime of the watch process, from /proc (fields 14 and 15).
+    f = open(f"/proc/{sys.argv[2]}/stat").read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+c0 = cpu()
 text = open("bench.mix").read()
 text = re.sub(r"bell 60Hz [+0-9.]*dB q 1.0", f"bell 60Hz +{sys.argv[1]}dB q 1.0", text)
 t0 = time.monotonic()
@@ -57,13 +65,20 @@ while True:
     except FileNotFoundError:
         pass
     time.sleep(0.002)
-print(time.monotonic() - t0)
+took = time.monotonic() - t0
+# The render is done once the file is in place; its last status lines are cheap.
+time.sleep(0.2)
+print(took, cpu() - c0)
 PY
 )
   ratios+=("$(echo "$edit / $COLD" | bc -l)")
-  printf 'edit %d: new master after %.3f s (%.1f%% of a cold render)\n' "$i" "$edit" "$(echo "100 * $edit / $COLD" | bc -l)"
-  sleep 0.5
+  cpus+=("$cpu")
+  printf 'edit %d: new master after %.3f s (%.1f%% of a cold render), %.2f CPU-s\n' "$i" "$edit" \
+    "$(echo "100 * $edit / $COLD" | bc -l)" "$cpu"
+  sleep 0.3
 done
 grep "re-rendered" watch.log | tail -1
-printf 'cold render %.3f s (median of 3); edit median %.1f%% of cold (session %s s)\n' "$COLD" \
-  "$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END{print 100 * a[int((NR+1)/2)]}')" "$LEN_S"
+median() { sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
+printf 'cold render %.3f s (median of 3); edit median %.1f%% of cold, %.2f CPU-s (session %s s)\n' \
+  "$COLD" "$(printf '%s\n' "${ratios[@]}" | median | awk '{print 100 * $1}')" \
+  "$(printf '%s\n' "${cpus[@]}" | median)" "$LEN_S"
