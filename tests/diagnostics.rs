@@ -53,6 +53,42 @@ fn routing_loop_names_every_strip() {
     }
 }
 
+/// A strip that names itself in `to` or `send` is a loop of one (it used to pass
+/// `check` and panic in the scheduler).
+#[test]
+fn a_bus_feeding_itself_is_a_routing_loop() {
+    for (bus, label) in [
+        ("bus m { to m }", "m feeds m"),
+        ("bus m { send m -3dB }", "m sends to m"),
+    ] {
+        let p = Project::new();
+        p.mix(&format!(
+            "track t sine 1kHz {{ level -20dBFS; length 1s; to m }}\n{bus}\nexport \"out/a.wav\"\n"
+        ));
+        for cmd in ["check", "render"] {
+            let r = p.run(&[cmd, "song.mix"]);
+            assert_eq!(r.code, 1, "{cmd}: {}", r.stderr);
+            assert!(r.stderr.contains("routing loop: m -> m"), "{}", r.stderr);
+            assert!(r.stderr.contains(label), "{}", r.stderr);
+            assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+        }
+    }
+}
+
+/// miette cannot draw a label past column 65535; such a diagnostic is told plainly,
+/// with its line and column, instead of panicking.
+#[test]
+fn an_error_far_along_one_line_is_reported_plainly() {
+    let pad = " ".repeat(70_000);
+    let r = check(&format!(
+        "track t sine 1kHz {{ level -20dBFS; length 1s;{pad} gain 5Hz }}\n"
+    ));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    assert!(r.stderr.contains("song.mix:1:700"), "{}", r.stderr);
+    assert!(r.stderr.contains("expects a level in dB"), "{}", r.stderr);
+}
+
 #[test]
 fn unknown_bus_suggests_the_closest() {
     let r = check("track t sine 1kHz { level -20dBFS; length 1s; to drumz }\nbus drums\n");

@@ -143,7 +143,13 @@ fn report_loops(strips: &[Strip], edges: &[Edge], diags: &mut Vec<Diagnostic>) {
     let mut sccs = petgraph::algo::tarjan_scc(&g);
     sccs.iter_mut().for_each(|c| c.sort());
     sccs.sort();
-    for scc in sccs.iter().filter(|c| c.len() > 1) {
+    // A component of one strip is a loop only when the strip feeds itself (`to` or
+    // `send` naming itself).
+    let feeds_itself = |c: &Vec<NodeIndex>| {
+        let i = g[c[0]];
+        edges.iter().any(|e| e.from == i && e.to == i)
+    };
+    for scc in sccs.iter().filter(|c| c.len() > 1 || feeds_itself(c)) {
         let members: Vec<usize> = scc.iter().map(|n| g[*n]).collect();
         // Walk one cycle through the component, starting at its first strip in file order.
         let mut path = vec![members[0]];

@@ -133,10 +133,48 @@ pub fn render(diags: &[Diagnostic], world: &dyn World, style: Style) -> String {
             related: related(d, primary.map(|s| s.source), named),
             note: false,
         };
-        if handler.render_report(&mut out, &report).is_err() {
-            out.push_str(&d.message);
+        // miette pads to a label's column with a format width, which panics past
+        // u16::MAX: a label that deep into one line is told without the excerpt.
+        let deep = d.labels.iter().any(|l| {
+            !l.span.is_detached()
+                && column(&world.source(l.span.source).text, l.span.start) > 60_000
+        });
+        if deep || handler.render_report(&mut out, &report).is_err() {
+            out.push_str(&plain(d, world));
         }
         out.push('\n');
+    }
+    out
+}
+
+/// Bytes from the start of the line to `at`.
+fn column(text: &str, at: u32) -> usize {
+    let at = (at as usize).min(text.len());
+    at - text.as_bytes()[..at]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1)
+}
+
+/// A diagnostic without source excerpts: message, where, hints.
+fn plain(d: &Diagnostic, world: &dyn World) -> String {
+    let mut out = format!("{}: {}\n", d.code, d.message);
+    for l in d.labels.iter().filter(|l| !l.span.is_detached()) {
+        let src = world.source(l.span.source);
+        let at = (l.span.start as usize).min(src.text.len());
+        let line = 1 + src.text.as_bytes()[..at]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        let col = 1 + column(&src.text, l.span.start);
+        out.push_str(&format!("  at {}:{line}:{col}", src.name));
+        if !l.message.is_empty() {
+            out.push_str(&format!(": {}", l.message));
+        }
+        out.push('\n');
+    }
+    for h in &d.hints {
+        out.push_str(&format!("  help: {h}\n"));
     }
     out
 }
