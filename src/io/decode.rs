@@ -208,6 +208,16 @@ impl Decoder {
             }
             buf.copy_to_vecs_planar::<f32>(&mut self.pending);
             self.pending_pos = 0;
+            // Float files can hold NaN or infinity; one such sample would silence or
+            // poison everything downstream of it (an IIR filter never recovers).
+            let bad = (self.pending.iter())
+                .filter_map(|p| p.iter().position(|v| !v.is_finite()))
+                .min();
+            if let Some(i) = bad {
+                return Err(AudioError::NonFinite {
+                    frame: self.decoded + i as u64,
+                });
+            }
             let mut frames = buf.frames() as u64;
             // Never hand out more than an exact header declares.
             if let Some(d) = declared {

@@ -172,3 +172,29 @@ fn ogg_vorbis_fixture_decodes() {
     assert_eq!(info.codec, "vorbis");
     check_tone(&info, &y);
 }
+
+/// A float WAV holding NaN or infinity is refused at the frame it first happens
+/// (it would otherwise silence or poison everything downstream).
+#[test]
+fn non_finite_float_samples_are_refused_with_their_frame() {
+    for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+        let spec = hound::WavSpec {
+            channels: 2,
+            sample_rate: 48000,
+            bits_per_sample: 32,
+            sample_format: hound::SampleFormat::Float,
+        };
+        let mut buf = Cursor::new(Vec::new());
+        let mut w = hound::WavWriter::new(&mut buf, spec).unwrap();
+        for frame in 0..10_000 {
+            w.write_sample(0.25f32).unwrap();
+            w.write_sample(if frame == 7_321 { bad } else { -0.25 })
+                .unwrap();
+        }
+        w.finalize().unwrap();
+        match decode(buf.into_inner(), Some("wav")) {
+            Err(AudioError::NonFinite { frame }) => assert_eq!(frame, 7_321),
+            other => panic!("{bad}: {:?}", other.map(|(i, _)| i)),
+        }
+    }
+}

@@ -55,6 +55,11 @@ pub enum AudioError {
         "is truncated: its header declares {declared} frames but the data ends after {decoded}"
     )]
     Truncated { declared: u64, decoded: u64 },
+    #[error(
+        "holds a sample that is not a number (NaN or infinite) at frame {frame}: \
+         mixing it would spread through every filter and bus it reaches"
+    )]
+    NonFinite { frame: u64 },
     #[error("has corrupt audio data near frame {at_frame}: {what}")]
     Corrupt { what: String, at_frame: u64 },
     #[error("could not be read: {0}")]
