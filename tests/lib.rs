@@ -6,6 +6,7 @@ mod asserts;
 mod automation;
 mod bad_input;
 mod cache;
+mod clash;
 mod cli;
 mod determinism;
 mod diagnostics;

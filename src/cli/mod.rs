@@ -164,10 +164,12 @@ pub(crate) fn interrupt_flag() -> std::sync::Arc<std::sync::atomic::AtomicBool> 
 /// Exit code for diagnostics found while rendering: environment problems (outputs,
 /// threads) are 2, problems with the mix or its audio 1.
 pub(crate) fn exit_for(diags: &[Diagnostic]) -> u8 {
-    if diags
-        .iter()
-        .any(|d| matches!(d.code, "output" | "threads" | "interrupted"))
-    {
+    if diags.iter().any(|d| {
+        matches!(
+            d.code,
+            "output" | "partly-written" | "threads" | "interrupted"
+        )
+    }) {
         2
     } else {
         1

@@ -225,6 +225,7 @@ pub fn render_mix(
             .report
             .as_deref()
             .is_some_and(crate::report_html::wanted),
+        report: flags.report.clone(),
     };
     let bar = (!flags.quiet && rep.format != Format::Json && std::io::stderr().is_terminal()).then(
         || {
@@ -325,7 +326,9 @@ pub fn render_mix(
             let stopped = diags.len() == 1 && diags[0].code == "interrupted";
             if !(stopped && flags.quiet_stop) {
                 rep.diags(&diags, world);
-                rep.say("no file was written");
+                if !diags.iter().any(|d| d.code == "partly-written") {
+                    rep.say("no file was written");
+                }
             }
             Outcome {
                 code: super::exit_for(&diags),

@@ -12,6 +12,7 @@ pub mod automation;
 mod behind;
 pub mod cached;
 mod chunks;
+mod clash;
 pub mod delay;
 pub mod dither;
 pub mod generator;
@@ -63,6 +64,9 @@ pub struct RenderOptions {
     pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
     /// Gather the measurements of the visual report ([`meters`]).
     pub meters: bool,
+    /// The report the caller writes after the render: refused when it would land
+    /// on an input or an export.
+    pub report: Option<PathBuf>,
     /// Replay what an earlier render computed, and keep what this one computes.
     pub cache: Option<std::sync::Arc<crate::cache::Cache>>,
     /// Render only this part of the timeline.
@@ -78,6 +82,7 @@ impl Default for RenderOptions {
             file_stem: "mix".into(),
             cancel: None,
             meters: false,
+            report: None,
             cache: None,
             region: None,
         }
@@ -120,7 +125,7 @@ fn pass(
         Some(_) => Some(master::split(mix, &mut plan, chunk, opts.jobs).map_err(|d| vec![d])?),
         None => None,
     };
-    let mut outputs = setup::outputs(mix, opts, &plan, chunk)?;
+    let mut outputs = setup::outputs(mix, world, opts, &plan, chunk)?;
     let ceiling = master::ceiling(mix);
     for o in &mut outputs {
         if matches!(o.tap, Tap::Master) {
@@ -344,7 +349,24 @@ fn pass(
     check_cancel(opts.cancel.as_ref())?;
     let mut files = Vec::new();
     for o in &mut outputs {
-        o.commit().map_err(|d| vec![d])?;
+        if let Err(d) = o.commit() {
+            // Renames happen one by one: say which files this render already replaced.
+            let mut diags = vec![d];
+            if !files.is_empty() {
+                let done: Vec<String> = files
+                    .iter()
+                    .map(|w: &Written| w.path.display().to_string())
+                    .collect();
+                diags.push(Diagnostic::global(
+                    "partly-written",
+                    format!(
+                        "these files were already replaced by this render: {}",
+                        done.join(", ")
+                    ),
+                ));
+            }
+            return Err(diags);
+        }
         files.push(Written {
             path: o.path.clone(),
             frames: o.frames,

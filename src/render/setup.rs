@@ -339,6 +339,7 @@ fn seed(path: &Path) -> u64 {
 
 pub fn outputs(
     mix: &Mix,
+    world: &dyn World,
     opts: &super::RenderOptions,
     plan: &Plan,
     chunk: usize,
@@ -373,25 +374,9 @@ pub fn outputs(
             }
         }
     }
-    // `-o DIR` (or two patterns) could send two exports to one file: the second would
-    // silently replace the first.
-    let mut seen: std::collections::BTreeMap<PathBuf, crate::span::Span> =
-        std::collections::BTreeMap::new();
-    for o in &outs {
-        if let Some(first) = seen.insert(o.path.clone(), o.export.span) {
-            errors.push(
-                Diagnostic::error(
-                    "duplicate-output",
-                    o.export.span,
-                    format!("two exports write {}", o.path.display()),
-                )
-                .with_label(first, "this one writes it too")
-                .with_hint(
-                    "give the files different names (with `-o`, every export lands in one folder)",
-                ),
-            );
-        }
-    }
+    // `-o DIR` (or two patterns) could send two exports to one file, or an export
+    // could land on a stem: refused before anything is written.
+    errors.extend(super::clash::check(&outs, opts.report.as_deref(), world));
     if errors.is_empty() {
         Ok(outs)
     } else {
