@@ -1,7 +1,7 @@
 //! Processors end to end: latency compensation nulls, and every registered
 //! processor checks and renders from a `.mix`.
 
-use crate::support::{Project, noise, read_wav};
+use crate::support::{Project, noise, read_wav, sine};
 
 #[test]
 fn latency_compensation_nulls_a_limiter_that_never_engages() {
@@ -95,4 +95,25 @@ fn a_missing_impulse_response_is_reported_on_the_insert() {
     let run = p.render();
     assert_ne!(run.code, 0);
     assert!(run.stderr.contains("missing-ir.wav"), "{}", run.stderr);
+}
+
+/// The reference's inline forms (`limiter -1dBTP`, `gate -45dB release 80ms`): the
+/// positional values after the name set the same parameters as the block would.
+#[test]
+fn inline_settings_equal_the_block_form() {
+    let render = |inserts: &str| {
+        let p = Project::new();
+        p.wav("a.wav", 48000, &[sine(220.0, 0.9, 48000, 24000)]).mix(&format!(
+            "track a \"a.wav\" {{ trim +6dB\n{inserts}\n}}\nexport \"out/a.wav\" {{ bits 32float }}\n"
+        ));
+        p.render().ok();
+        std::fs::read(p.path("out/a.wav")).unwrap()
+    };
+    let inline = render("gate -45dB release 80ms\nlimiter -3dBTP");
+    let block = render("gate { threshold -45dB; release 80ms }\nlimiter { ceiling -3dBTP }");
+    assert_eq!(inline, block);
+    assert_ne!(
+        inline,
+        render("gate { threshold -45dB; release 80ms }\nlimiter { ceiling -1dBTP }")
+    );
 }

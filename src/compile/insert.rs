@@ -4,7 +4,7 @@
 
 use super::values::{Units, describe};
 use crate::diag::{Diagnostic, did_you_mean};
-use crate::dsp::param::{Default, ParamSpec};
+use crate::dsp::param::{Default, ParamSpec, UnitKind};
 use crate::dsp::registry::{BandSpec, ProcessorSpec};
 use crate::ir::{Band, Insert, ParamValue};
 use crate::span::Span;
@@ -27,21 +27,30 @@ pub fn lower_insert(
     let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
     let mut bands = Vec::new();
 
-    // A value right after the kind: `reverb "ir.wav"`.
+    // Values right after the kind: its argument (`reverb "ir.wav"`), or settings
+    // written inline as a band's are (`limiter -1dBTP`, `gate -45dB release 80ms`).
     match (&spec.arg, cmd.args.as_slice()) {
         (Some(arg), [v]) => set(&mut params, &mut seen, arg, v, units, diags),
-        (_, []) => {}
-        (_, [first, ..]) => diags.push(
+        (Some(_), [_, extra, ..]) => diags.push(
             Diagnostic::error(
                 "unexpected-value",
-                first.span,
+                extra.span,
                 format!(
-                    "`{}` takes its settings inside `{{ }}`, not after its name",
+                    "`{}` takes one value after its name, its settings inside `{{ }}`",
                     spec.kind
                 ),
             )
             .with_hint(format!("write `{} {{ ... }}`", spec.kind)),
         ),
+        (_, []) => {}
+        (None, args) => {
+            let place = Place {
+                specs: spec.params,
+                what: format!("`{}`", spec.kind),
+                usage: usage(spec.kind, spec.params),
+            };
+            assign(args, &place, &mut params, &mut seen, units, diags);
+        }
     }
 
     for stmt in cmd.block.iter().flat_map(|b| &b.stmts) {
@@ -206,49 +215,12 @@ fn lower_band(
 ) -> Band {
     let mut params = BTreeMap::new();
     let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
-    let mut args = c.args.iter().peekable();
-    while let Some(v) = args.next() {
-        if let ValueKind::Word(w) = &v.kind
-            && let Some(p) = spec.params.iter().find(|p| p.name == w)
-        {
-            match args.next() {
-                Some(val) => set(&mut params, &mut seen, p, val, units, diags),
-                None => diags.push(Diagnostic::error(
-                    "missing-value",
-                    v.span,
-                    format!("`{w}` needs a value: {}", p.kind.describe()),
-                )),
-            }
-            continue;
-        }
-        let ValueKind::Number { unit, value } = &v.kind else {
-            diags.push(
-                Diagnostic::error(
-                    "unexpected-value",
-                    v.span,
-                    format!("unexpected {} in a `{}` band", describe(v), spec.kind),
-                )
-                .with_hint(band_usage(spec)),
-            );
-            continue;
-        };
-        let fits = |p: &&ParamSpec| {
-            p.positional
-                && !seen.contains_key(p.name)
-                && (p.kind.accepts(*unit) || (value.is_infinite() && unit.is_none()))
-        };
-        match spec.params.iter().find(fits) {
-            Some(p) => set(&mut params, &mut seen, p, v, units, diags),
-            None => diags.push(
-                Diagnostic::error(
-                    "unexpected-value",
-                    v.span,
-                    format!("a `{}` band has no place for {}", spec.kind, describe(v)),
-                )
-                .with_hint(band_usage(spec)),
-            ),
-        }
-    }
+    let place = Place {
+        specs: spec.params,
+        what: format!("a `{}` band", spec.kind),
+        usage: usage(spec.kind, spec.params),
+    };
+    assign(&c.args, &place, &mut params, &mut seen, units, diags);
     fill_defaults(spec.params, &mut params, c.span, spec.kind, diags);
     Band {
         kind: spec.kind.into(),
@@ -261,25 +233,79 @@ fn lower_band(
     }
 }
 
-fn band_usage(spec: &BandSpec) -> String {
-    let pos: Vec<String> = spec
-        .params
+/// Where a run of values goes: the parameters, what to call their owner in errors
+/// ("a `bell` band", "`limiter`") and how to write it.
+struct Place {
+    specs: &'static [ParamSpec],
+    what: String,
+    usage: String,
+}
+
+/// Sets parameters from a run of values: `name value` pairs set named ones; any
+/// other value goes to the first unfilled positional parameter that takes it (a
+/// number by its unit, a word among a choice's words).
+fn assign(
+    args: &[Value],
+    place: &Place,
+    params: &mut BTreeMap<String, ParamValue>,
+    seen: &mut BTreeMap<&'static str, Span>,
+    units: &Units,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let mut args = args.iter();
+    while let Some(v) = args.next() {
+        let named = match &v.kind {
+            ValueKind::Word(w) => place.specs.iter().find(|p| p.name == w),
+            _ => None,
+        };
+        if let Some(p) = named {
+            match args.next() {
+                Some(val) => set(params, seen, p, val, units, diags),
+                None => diags.push(Diagnostic::error(
+                    "missing-value",
+                    v.span,
+                    format!("`{}` needs a value: {}", p.name, p.kind.describe()),
+                )),
+            }
+            continue;
+        }
+        let fits = |p: &&ParamSpec| {
+            p.positional
+                && !seen.contains_key(p.name)
+                && match (&v.kind, p.kind) {
+                    (ValueKind::Number { unit, value }, k) => {
+                        k.accepts(*unit) || (value.is_infinite() && unit.is_none())
+                    }
+                    (ValueKind::Word(w), UnitKind::Choice(words)) => words.contains(&w.as_str()),
+                    _ => false,
+                }
+        };
+        match place.specs.iter().find(fits) {
+            Some(p) => set(params, seen, p, v, units, diags),
+            None => diags.push(
+                Diagnostic::error(
+                    "unexpected-value",
+                    v.span,
+                    format!("{} has no place for {}", place.what, describe(v)),
+                )
+                .with_hint(place.usage.clone()),
+            ),
+        }
+    }
+}
+
+fn usage(kind: &str, specs: &[ParamSpec]) -> String {
+    let pos: Vec<String> = specs
         .iter()
         .filter(|p| p.positional)
         .map(|p| format!("<{}>", p.name))
         .collect();
-    let named: Vec<String> = spec
-        .params
+    let named: Vec<String> = specs
         .iter()
         .filter(|p| !p.positional)
         .map(|p| format!("[{} <value>]", p.name))
         .collect();
-    format!(
-        "write `{} {} {}`",
-        spec.kind,
-        pos.join(" "),
-        named.join(" ")
-    )
-    .trim_end()
-    .replace("  ", " ")
+    format!("write `{} {} {}`", kind, pos.join(" "), named.join(" "))
+        .trim_end()
+        .replace("  ", " ")
 }

@@ -122,7 +122,7 @@ impl<'a> StripLowering<'a> {
         // `gain -2dB` is the fader; `gain { gain -2dB }` is the gain processor, placed among the inserts.
         let setting_first = (allowed || generator_setting) && c.block.is_none();
         if let Some(spec) = registry::lookup(key).filter(|_| !setting_first) {
-            if c.block.is_none() && spec.arg.is_none() {
+            if c.block.is_none() && spec.arg.is_none() && c.args.is_empty() {
                 self.diags.push(
                     Diagnostic::error(
                         "missing-block",

@@ -94,7 +94,9 @@ static POLARITY_PARAMS: &[ParamSpec] = &[ParamSpec::choice(
 
 pub static POLARITY: ProcessorSpec = ProcessorSpec {
     kind: "polarity",
-    doc: "Inverts the polarity (multiplies by -1): `polarity`, `polarity left`.",
+    doc: "Inverts the polarity (multiplies by -1) at its place among the inserts: \
+          `polarity { channels left }`. (Without a block, `polarity invert` is the strip \
+          setting, which inverts both channels.)",
     arg: None,
     params: POLARITY_PARAMS,
     bands: &[],
