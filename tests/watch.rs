@@ -299,3 +299,60 @@ fn a_save_during_a_render_stops_it_and_the_newest_renders() {
         assert!(took < Duration::from_millis(400), "{line} after {took:?}");
     }
 }
+
+/// A save during the *first* render (before any folder is watched) is rendered next:
+/// the pass sees that an input it read was written while it ran.
+#[test]
+fn a_save_during_the_first_render_is_rendered_next() {
+    let text = |gain: &str| {
+        format!(
+            "session {{ tail 0s }}\ntrack a \"stem.wav\" {{ eq {{ bell 1kHz {gain} q 1 }}; \
+             compressor {{ threshold -20dB; ratio 3 }} }}\n\
+             master {{ limiter {{ ceiling -1dBTP }}; loudness -14LUFS }}\n\
+             export \"out/m.wav\" {{ bits 24 }}\n"
+        )
+    };
+    let p = project();
+    p.wav(
+        "stem.wav",
+        48000,
+        &[noise(7, 0.3, 48000 * 90), noise(8, 0.3, 48000 * 90)],
+    )
+    .mix(&text("+1dB"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mixdown"))
+        .args(["watch", "song.mix", "--debounce", "50"])
+        .current_dir(p.dir.path())
+        .env("NO_COLOR", "1")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn watch");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, lines) = channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut w = Watch {
+        child,
+        lines,
+        log: Vec::new(),
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    p.mix(&text("+4dB"));
+    p.run(&["render", "song.mix", "-o", "fresh"]).ok();
+    let fresh = std::fs::read(p.path("fresh/m.wav")).expect("fresh");
+    w.expect("[watch] rendered");
+    // Unless the first render read the mix after the save, a second one follows.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while master(&p) != fresh {
+        assert!(
+            Instant::now() < deadline,
+            "watch never rendered the save made during its first render:\n{}",
+            w.log.join("\n")
+        );
+        w.quiet_for(200);
+    }
+    assert!(w.alive());
+}

@@ -46,9 +46,14 @@ fn snapshot(paths: &BTreeSet<PathBuf>, cache: &Cache) -> Snapshot {
 struct Pass {
     deps: BTreeSet<PathBuf>,
     outcome: Outcome,
+    /// Inputs written while the pass ran. A folder is only watched once a pass has
+    /// read from it (the first pass watches nothing), so such a save may have raised
+    /// no event that was seen: it is rendered next regardless.
+    written_during: Vec<PathBuf>,
 }
 
 fn pass(file: &Path, flags: &Flags, cancel: &Arc<AtomicBool>) -> Pass {
+    let started = std::time::SystemTime::now();
     let world = DiskWorld::new();
     let outcome = render_once(file, flags, &world, cancel.clone());
     let mut deps: BTreeSet<PathBuf> = world.dependencies().into_iter().collect();
@@ -56,7 +61,38 @@ fn pass(file: &Path, flags: &Flags, cancel: &Arc<AtomicBool>) -> Pass {
     if let Ok(abs) = std::path::absolute(file) {
         deps.insert(abs);
     }
-    Pass { deps, outcome }
+    // Between the pass's start and end: a time in the future (clock skew, an
+    // archive's) would otherwise count as a write after every pass, forever.
+    let ended = std::time::SystemTime::now();
+    let written_during = (deps.iter())
+        .filter(|p| {
+            std::fs::metadata(p)
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t >= started && t <= ended)
+        })
+        .cloned()
+        .collect();
+    Pass {
+        deps,
+        outcome,
+        written_during,
+    }
+}
+
+/// The inputs whose content in `now` differs from `snap`'s (or that `snap` lacks).
+fn changes(now: &Snapshot, snap: &Snapshot) -> Vec<PathBuf> {
+    (now.iter())
+        .filter(|(p, h)| snap.get(*p) != Some(h))
+        .map(|(p, _)| p.clone())
+        .collect()
+}
+
+/// `snap` without the inputs `p` saw written while it ran, so they count as changed.
+fn forget_written(mut snap: Snapshot, p: &Pass) -> Snapshot {
+    for f in &p.written_during {
+        snap.remove(f);
+    }
+    snap
 }
 
 /// Whether `events` can have changed one of `deps`: writes, creations, renames and
@@ -112,7 +148,7 @@ pub fn run(mut a: Args) -> ExitCode {
     };
     let mut current = pass(&a.file, &a.flags, &stop);
     let mut watched: BTreeSet<PathBuf> = BTreeSet::new();
-    let mut snap = snapshot(&current.deps, &cache);
+    let mut snap = forget_written(snapshot(&current.deps, &cache), &current);
     status(&current, &[]);
     loop {
         if cancel.load(Ordering::SeqCst) {
@@ -135,10 +171,18 @@ pub fn run(mut a: Args) -> ExitCode {
         if !a.flags.quiet {
             eprintln!("watching {} files; Ctrl-C to stop", current.deps.len());
         }
-        // Wait for a change to an input's content.
+        // Wait for a change to an input's content (none when the last pass saw one).
+        let mut saw_write = !current.written_during.is_empty();
         let (changed, now) = loop {
             if cancel.load(Ordering::SeqCst) {
                 return ExitCode::SUCCESS;
+            }
+            if std::mem::take(&mut saw_write) {
+                let now = snapshot(&current.deps, &cache);
+                let changed = changes(&now, &snap);
+                if !changed.is_empty() {
+                    break (changed, now);
+                }
             }
             let events = match rx.recv_timeout(Duration::from_millis(100)) {
                 Ok(Ok(events)) => events,
@@ -155,11 +199,7 @@ pub fn run(mut a: Args) -> ExitCode {
                 continue;
             }
             let now = snapshot(&current.deps, &cache);
-            let changed: Vec<PathBuf> = now
-                .iter()
-                .filter(|(p, h)| snap.get(*p) != Some(h))
-                .map(|(p, _)| p.clone())
-                .collect();
+            let changed = changes(&now, &snap);
             if changed.is_empty() {
                 if !a.flags.quiet {
                     eprintln!("saved without changes: nothing to render");
@@ -183,12 +223,13 @@ pub fn run(mut a: Args) -> ExitCode {
         }
         // What the inputs held when this render started: a save during the render
         // then differs, and renders next.
-        snap = (next.deps.iter())
+        let read = (next.deps.iter())
             .map(|p| match now.get(p) {
                 Some(h) => (p.clone(), *h),
                 None => (p.clone(), cache.file_hash(p)),
             })
             .collect();
+        snap = forget_written(read, &next);
         current = next;
         status(&current, &changed);
     }
