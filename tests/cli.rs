@@ -46,3 +46,18 @@ fn graph_formats() {
     yaml.ok();
     assert!(yaml.stdout.contains("schedule:"), "{}", yaml.stdout);
 }
+
+/// `--jobs` between 1 and 256: zero does nothing, and thousands of threads only thrash
+/// (100000 used to hang).
+#[test]
+fn jobs_out_of_range_is_a_usage_error() {
+    let p = Project::new();
+    p.mix("track t sine 1kHz { level -20dBFS; length 1s }\nexport \"out/a.wav\"\n");
+    for (jobs, says) in [("0", "at least 1"), ("100000", "at most 256")] {
+        let r = p.run(&["render", "song.mix", "--jobs", jobs]);
+        assert_eq!(r.code, 2, "{jobs}: {}", r.stderr);
+        assert!(r.stderr.contains(says), "{jobs}: {}", r.stderr);
+        assert!(!p.path("out/a.wav").exists());
+    }
+    p.run(&["render", "song.mix", "--jobs", "3"]).ok();
+}

@@ -13,6 +13,9 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
+/// The most worker threads `--jobs` may ask for.
+const MAX_JOBS: usize = 256;
+
 /// The flags `render` and `watch` share.
 #[derive(clap::Args, Clone)]
 pub struct Flags {
@@ -190,9 +193,15 @@ pub fn render_mix(
         seconds: started.elapsed().as_secs_f64(),
         checked: vec![],
     };
-    if flags.chunk == 0 || flags.jobs == Some(0) {
-        let d = crate::diag::Diagnostic::global("usage", "--chunk and --jobs must be at least 1");
-        rep.diags(&[d], world);
+    // Each job is an OS thread with buffers of its own: thousands of them only thrash.
+    let wrong = match flags.jobs {
+        Some(0) => Some("--jobs must be at least 1".to_string()),
+        Some(j) if j > MAX_JOBS => Some(format!("--jobs {j}: at most {MAX_JOBS} threads")),
+        _ if flags.chunk == 0 => Some("--chunk must be at least 1".to_string()),
+        _ => None,
+    };
+    if let Some(message) = wrong {
+        rep.diags(&[crate::diag::Diagnostic::global("usage", message)], world);
         return fail(2);
     }
     let cache = match flags.open_cache() {
