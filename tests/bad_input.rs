@@ -101,3 +101,27 @@ fn good_render_after_a_failed_one() {
     p.render().ok();
     assert_eq!(read_wav(&p.path("out/m.wav")).1[0].len(), 2400);
 }
+
+/// `check` opens impulse responses as the render does: a missing or unreadable one
+/// is an error there, not only at render time.
+#[test]
+fn check_loads_impulse_responses() {
+    let p = stem_project();
+    p.file("junk.wav", b"not audio");
+    for ir in ["missing.wav", "junk.wav"] {
+        p.mix(&format!(
+            "track s \"stem.wav\" {{ reverb \"{ir}\" {{ mix 50% }} }}\nexport \"out/m.wav\"\n"
+        ));
+        let r = p.run(&["check", "song.mix"]);
+        assert_eq!(r.code, 1, "{ir}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("cannot build `reverb`"),
+            "{ir}: {}",
+            r.stderr
+        );
+        assert!(r.stderr.contains(ir), "{ir}: {}", r.stderr);
+    }
+    p.wav("ir.wav", 48000, &[sine(440.0, 0.3, 48000, 480)]);
+    p.mix("track s \"stem.wav\" { reverb \"ir.wav\" { mix 50% } }\nexport \"out/m.wav\"\n");
+    p.run(&["check", "song.mix"]).ok();
+}

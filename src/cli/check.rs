@@ -30,12 +30,31 @@ fn check(a: &Args, world: &DiskWorld, rep: &mut Reporter) -> u8 {
         Err(code) => return code,
     };
     // Every audio file must open and decode its header.
-    let errors: Vec<_> = mix
+    let mut errors: Vec<_> = mix
         .strips
         .iter()
         .filter(|s| matches!(s.source, Some(crate::ir::Source::File { .. })))
         .filter_map(|s| crate::render::source::open(world, s, mix.session.rate).err())
         .collect();
+    // And every processor that reads a file (an impulse response) must load it, as
+    // the render will.
+    let ctx = crate::dsp::BuildContext {
+        rate: f64::from(mix.session.rate),
+        channels: 2,
+        max_frames: crate::render::DEFAULT_CHUNK,
+    };
+    for ins in (mix.strips.iter().chain([&mix.master])).flat_map(|s| &s.inserts) {
+        if crate::dsp::registry::files(ins).is_empty() {
+            continue;
+        }
+        if let Err(m) = crate::dsp::build(ins, &ctx) {
+            errors.push(crate::diag::Diagnostic::error(
+                "processor",
+                ins.span,
+                format!("cannot build `{}`: {m}", ins.name),
+            ));
+        }
+    }
     if !errors.is_empty() {
         rep.diags(&errors, world);
         return 1;
