@@ -15,6 +15,14 @@ struct Watch {
 
 impl Watch {
     fn start(p: &Project) -> Self {
+        let mut w = Self::spawn(p);
+        w.expect("[watch] rendered");
+        w.expect("watching");
+        w
+    }
+
+    /// The watch process, its first render still running.
+    fn spawn(p: &Project) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_mixdown"))
             .args(["watch", "song.mix", "--debounce", "50"])
             .current_dir(p.dir.path())
@@ -32,14 +40,11 @@ impl Watch {
                 }
             }
         });
-        let mut w = Self {
+        Self {
             child,
             lines,
             log: Vec::new(),
-        };
-        w.expect("[watch] rendered");
-        w.expect("watching");
-        w
+        }
     }
 
     /// Waits for a line containing `needle` (10 s at most: file events are slow on busy machines).
@@ -262,11 +267,10 @@ fn ctrl_c_stops_cleanly() {
     assert_eq!(names, vec!["m.wav".to_string()], "stray files after Ctrl-C");
 }
 
-/// A save that comes in while a render runs stops it before it writes anything; the
-/// newest content is what ends up on disk, as `render` writes it.
-#[test]
-fn a_save_during_a_render_stops_it_and_the_newest_renders() {
-    // Long enough that a render (in a test build) outlasts the gap between two saves.
+/// 90 s of stereo noise through an EQ, a compressor and a loudness solve: long
+/// enough that a render (in a test build) outlasts the gap between two saves. The
+/// mix text for a given bell gain, first saved with +1dB.
+fn long_project() -> (Project, impl Fn(&str) -> String) {
     let text = |gain: &str| {
         format!(
             "session {{ tail 0s }}\ntrack a \"stem.wav\" {{ eq {{ bell 1kHz {gain} q 1 }}; \
@@ -282,6 +286,14 @@ fn a_save_during_a_render_stops_it_and_the_newest_renders() {
         &[noise(7, 0.3, 48000 * 90), noise(8, 0.3, 48000 * 90)],
     )
     .mix(&text("+1dB"));
+    (p, text)
+}
+
+/// A save that comes in while a render runs stops it before it writes anything; the
+/// newest content is what ends up on disk, as `render` writes it.
+#[test]
+fn a_save_during_a_render_stops_it_and_the_newest_renders() {
+    let (p, text) = long_project();
     let mut w = Watch::start(&p);
     let started = Instant::now();
     p.mix(&text("+2dB"));
@@ -304,41 +316,8 @@ fn a_save_during_a_render_stops_it_and_the_newest_renders() {
 /// the pass sees that an input it read was written while it ran.
 #[test]
 fn a_save_during_the_first_render_is_rendered_next() {
-    let text = |gain: &str| {
-        format!(
-            "session {{ tail 0s }}\ntrack a \"stem.wav\" {{ eq {{ bell 1kHz {gain} q 1 }}; \
-             compressor {{ threshold -20dB; ratio 3 }} }}\n\
-             master {{ limiter {{ ceiling -1dBTP }}; loudness -14LUFS }}\n\
-             export \"out/m.wav\" {{ bits 24 }}\n"
-        )
-    };
-    let p = project();
-    p.wav(
-        "stem.wav",
-        48000,
-        &[noise(7, 0.3, 48000 * 90), noise(8, 0.3, 48000 * 90)],
-    )
-    .mix(&text("+1dB"));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mixdown"))
-        .args(["watch", "song.mix", "--debounce", "50"])
-        .current_dir(p.dir.path())
-        .env("NO_COLOR", "1")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("spawn watch");
-    let stderr = child.stderr.take().expect("stderr");
-    let (tx, lines) = channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let mut w = Watch {
-        child,
-        lines,
-        log: Vec::new(),
-    };
+    let (p, text) = long_project();
+    let mut w = Watch::spawn(&p);
     std::thread::sleep(Duration::from_millis(300));
     p.mix(&text("+4dB"));
     p.run(&["render", "song.mix", "-o", "fresh"]).ok();
