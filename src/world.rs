@@ -4,6 +4,7 @@
 //! exactly the set of files `watch` must watch and `--lock` must hash. Tests use
 //! [`MemoryWorld`] so they need no disk.
 
+use crate::cache::files::Stamp;
 use crate::span::SourceId;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -39,6 +40,11 @@ pub trait World: Sync {
     fn record(&self, path: &Path);
     /// Every file read so far, in path order.
     fn dependencies(&self) -> Vec<PathBuf>;
+    /// The stamp a file had when this world first handed it out, to tell a render
+    /// that its input changed under it (`None` when not known).
+    fn first_stamp(&self, _path: &Path) -> Option<Stamp> {
+        None
+    }
 }
 
 #[derive(Default)]
@@ -72,16 +78,25 @@ impl Sources {
     }
 }
 
-/// The real file system; records what it read.
+/// The real file system; records what it read, and each file's stamp when first read.
 #[derive(Default)]
 pub struct DiskWorld {
     sources: Mutex<Sources>,
-    read: Mutex<std::collections::BTreeSet<PathBuf>>,
+    read: Mutex<BTreeMap<PathBuf, Option<Stamp>>>,
 }
 
 impl DiskWorld {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Records `abs` with its stamp now, unless it was recorded before: the first
+    /// reading is the one a render's keys must agree with.
+    fn note(&self, abs: &Path) {
+        let mut read = self.read.lock().unwrap();
+        if !read.contains_key(abs) {
+            read.insert(abs.to_path_buf(), Stamp::of(abs));
+        }
     }
 }
 
@@ -98,8 +113,8 @@ fn display_name(path: &Path) -> String {
 impl World for DiskWorld {
     fn load_source(&self, path: &Path) -> std::io::Result<SourceId> {
         let abs = std::path::absolute(path)?;
+        self.note(&abs);
         let text = std::fs::read_to_string(&abs)?;
-        self.read.lock().unwrap().insert(abs.clone());
         let dir = abs.parent().map(Path::to_path_buf);
         Ok(self
             .sources
@@ -124,7 +139,7 @@ impl World for DiskWorld {
         let abs = std::path::absolute(path)?;
         // Record before opening: a missing file is still a dependency, so `watch`
         // notices when it appears.
-        self.read.lock().unwrap().insert(abs.clone());
+        self.note(&abs);
         Ok(Box::new(std::io::BufReader::with_capacity(
             1 << 16,
             std::fs::File::open(&abs)?,
@@ -133,12 +148,17 @@ impl World for DiskWorld {
 
     fn record(&self, path: &Path) {
         if let Ok(abs) = std::path::absolute(path) {
-            self.read.lock().unwrap().insert(abs);
+            self.note(&abs);
         }
     }
 
     fn dependencies(&self) -> Vec<PathBuf> {
-        self.read.lock().unwrap().iter().cloned().collect()
+        self.read.lock().unwrap().keys().cloned().collect()
+    }
+
+    fn first_stamp(&self, path: &Path) -> Option<Stamp> {
+        let abs = std::path::absolute(path).ok()?;
+        self.read.lock().unwrap().get(&abs).copied().flatten()
     }
 }
 

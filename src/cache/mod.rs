@@ -271,8 +271,14 @@ impl Cache {
         self.lock().solves.insert(key, solved);
     }
 
-    /// The blake3 of a file's bytes, read again only when its size or time changed.
+    /// The blake3 of a file's bytes, read again only when its stamp changed (or was
+    /// too recent to trust, see [`files`]).
     pub fn file_hash(&self, path: &Path) -> Option<Key> {
+        self.file_stamped(path).map(|(h, _)| h)
+    }
+
+    /// [`Cache::file_hash`] with the stamp the bytes were read under.
+    pub fn file_stamped(&self, path: &Path) -> Option<(Key, files::Stamp)> {
         files::hash(&mut self.lock().files, path)
     }
 }

@@ -109,11 +109,13 @@ pub fn begin<'a>(
     // Room for the song and the latency; a tail grows the buffers once or twice.
     let expected = (plan.song_len + plan.latency as u64).saturating_sub(plan.origin);
     cache.begin();
-    let hash = |p: &std::path::Path| cache.file_hash(p);
+    let held = super::held::Held::new(cache);
+    let hash = |p: &std::path::Path| held.hash(p);
     let keys = keys::nodes(mix, plan, plan.origin, &hash);
     let mut report = CacheReport::default();
     let rate = mix.session.rate;
     let mut errors = Vec::new();
+    let mut decoded = Vec::new();
     for (p, key) in keys.iter().enumerate() {
         let st = &mut plan.states[p];
         let width = if plan.outs[p].pre.is_some() { 4 } else { 2 };
@@ -140,7 +142,7 @@ pub fn begin<'a>(
         let Some(src) = st.source.as_mut() else {
             continue;
         };
-        let Some(content) = cache.file_hash(path) else {
+        let Some(content) = held.hash(path) else {
             continue; // Unreadable now: the stream reports it when read.
         };
         let key = source_key(&content, rate);
@@ -150,7 +152,7 @@ pub fn begin<'a>(
                 Ok(planes) => {
                     report.decoded.push(name(mix, st.strip));
                     let planes: Planes = Arc::new(planes);
-                    cache.put_source(key, planes.clone());
+                    decoded.push((key, planes.clone()));
                     planes
                 }
                 Err(e) => {
@@ -161,8 +163,13 @@ pub fn begin<'a>(
         };
         src.preload(planes, rate);
     }
+    // Nothing read from a file is kept unless the file held still (see `held`).
+    errors.extend(held.verify(world));
     if !errors.is_empty() {
         return Err(errors);
+    }
+    for (key, planes) in decoded {
+        cache.put_source(key, planes);
     }
     let stage = mix.loudness.map(|_| {
         let mut h = blake3::Hasher::new();

@@ -16,6 +16,7 @@ mod clash;
 pub mod delay;
 pub mod dither;
 pub mod generator;
+mod held;
 pub mod master;
 pub mod meters;
 pub mod output;
