@@ -155,6 +155,52 @@ fn a_deleted_stem_is_an_error_until_it_returns() {
 }
 
 #[test]
+fn a_stems_folder_moved_away_and_back_is_an_error_until_it_returns() {
+    // A rename raises no event for the files inside, and the watch on the folder
+    // follows it away: watch must notice the folder itself going and coming.
+    let p = Project::new();
+    p.wav("stems/s.wav", 48000, &[sine(440.0, 0.3, 48000, 4800)])
+        .mix(&mix("0dB").replace("stem.wav", "stems/s.wav"));
+    let mut w = Watch::start(&p);
+    let good = master(&p);
+    std::fs::rename(p.path("stems"), p.path("stash")).expect("move away");
+    w.expect("render failed");
+    assert_eq!(master(&p), good);
+    std::fs::rename(p.path("stash"), p.path("stems")).expect("move back");
+    w.expect("[watch] rendered after a change to stems");
+    assert_eq!(master(&p), good, "the same stem renders the same master");
+    // The folder is watched again: an edit inside it is seen.
+    p.wav("stems/s.wav", 48000, &[sine(440.0, 0.1, 48000, 4800)]);
+    w.expect("[watch] rendered after a change to stems");
+    assert_ne!(master(&p), good);
+}
+
+#[test]
+fn an_edit_to_a_symlinked_stems_target_re_renders() {
+    // Sample libraries are often linked in: the save happens in the target's folder.
+    let p = Project::new();
+    p.wav("library/take1.wav", 48000, &[sine(440.0, 0.3, 48000, 4800)])
+        .wav("library/take2.wav", 48000, &[sine(220.0, 0.3, 48000, 4800)])
+        .mix(&mix("0dB"));
+    std::os::unix::fs::symlink("library/take1.wav", p.path("stem.wav")).expect("link");
+    let mut w = Watch::start(&p);
+    let first = master(&p);
+    p.wav("library/take1.wav", 48000, &[sine(440.0, 0.1, 48000, 4800)]);
+    w.expect("[watch] rendered after a change to stem.wav");
+    let edited = master(&p);
+    assert_ne!(edited, first);
+    // Pointing the link elsewhere (atomically, as `ln -sfn` through a rename does).
+    std::os::unix::fs::symlink("library/take2.wav", p.path("next.wav")).expect("link");
+    std::fs::rename(p.path("next.wav"), p.path("stem.wav")).expect("swap link");
+    w.expect("[watch] rendered after a change to stem.wav");
+    assert_ne!(master(&p), edited);
+    // The old target is no longer an input.
+    p.wav("library/take1.wav", 48000, &[sine(440.0, 0.2, 48000, 4800)]);
+    let lines = w.quiet_for(600);
+    assert!(!lines.iter().any(|l| l.contains("[watch] rendered")), "{lines:?}");
+}
+
+#[test]
 fn a_changed_impulse_response_re_renders() {
     let p = project();
     p.wav("room.wav", 48000, &[noise(4, 0.1, 2400)]).mix(

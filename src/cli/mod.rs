@@ -15,6 +15,7 @@ pub mod output;
 mod render;
 mod verify;
 mod watch;
+mod watch_dirs;
 
 use crate::diag::Diagnostic;
 use crate::diag::report::{self, Style};

@@ -7,9 +7,9 @@
 //! a broken save prints its diagnostics and leaves the last good outputs untouched.
 
 use super::render::{Flags, Outcome, render_once};
+use super::watch_dirs::{Dirs, folders, with_targets};
 use crate::cache::Cache;
 use crate::world::{DiskWorld, World};
-use notify::RecursiveMode;
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -147,35 +147,33 @@ pub fn run(mut a: Args) -> ExitCode {
         }
     };
     let mut current = pass(&a.file, &a.flags, &stop);
-    let mut watched: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut dirs = Dirs::default();
     let mut snap = forget_written(snapshot(&current.deps, &cache), &current);
     status(&current, &[]);
     loop {
         if cancel.load(Ordering::SeqCst) {
             return ExitCode::SUCCESS;
         }
+        let seen = with_targets(&current.deps);
+        let needed = folders(&seen);
         deps.lock()
             .unwrap_or_else(|e| e.into_inner())
-            .clone_from(&current.deps);
-        // Watch the folder of every input (a missing folder is retried after the next render).
-        let dirs: BTreeSet<PathBuf> = current
-            .deps
-            .iter()
-            .filter_map(|p| p.parent().map(Path::to_path_buf))
-            .collect();
-        for d in dirs.difference(&watched.clone()) {
-            if debouncer.watch(d, RecursiveMode::NonRecursive).is_ok() {
-                watched.insert(d.clone());
-            }
-        }
+            .clone_from(&seen);
+        // Wait for a change to an input's content (none when the last pass saw one).
+        let mut saw_write = !current.written_during.is_empty();
+        // A folder missing now is watched once it appears (checked at every wakeup);
+        // one that came back during the pass may hold changes that raised no event.
+        saw_write |= dirs.refresh(&mut debouncer, &needed);
         if !a.flags.quiet {
             eprintln!("watching {} files; Ctrl-C to stop", current.deps.len());
         }
-        // Wait for a change to an input's content (none when the last pass saw one).
-        let mut saw_write = !current.written_during.is_empty();
         let (changed, now) = loop {
             if cancel.load(Ordering::SeqCst) {
                 return ExitCode::SUCCESS;
+            }
+            // A folder that came (back) may hold changed inputs that raised no event.
+            if dirs.refresh(&mut debouncer, &needed) {
+                saw_write = true;
             }
             if std::mem::take(&mut saw_write) {
                 let now = snapshot(&current.deps, &cache);
@@ -195,7 +193,12 @@ pub fn run(mut a: Args) -> ExitCode {
                 Err(mpsc::RecvTimeoutError::Timeout) => continue,
                 Err(mpsc::RecvTimeoutError::Disconnected) => return ExitCode::from(2),
             };
-            if !touches(&events, &current.deps) {
+            for e in events.iter().filter(|e| e.kind.is_remove()) {
+                for p in &e.paths {
+                    dirs.forget(&mut debouncer, p);
+                }
+            }
+            if !touches(&events, &seen) {
                 continue;
             }
             let now = snapshot(&current.deps, &cache);
