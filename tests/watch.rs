@@ -197,7 +197,10 @@ fn an_edit_to_a_symlinked_stems_target_re_renders() {
     // The old target is no longer an input.
     p.wav("library/take1.wav", 48000, &[sine(440.0, 0.2, 48000, 4800)]);
     let lines = w.quiet_for(600);
-    assert!(!lines.iter().any(|l| l.contains("[watch] rendered")), "{lines:?}");
+    assert!(
+        !lines.iter().any(|l| l.contains("[watch] rendered")),
+        "{lines:?}"
+    );
 }
 
 #[test]
@@ -238,7 +241,7 @@ fn an_edit_re_renders_only_what_it_reaches() {
         "{line}"
     );
     assert!(
-        line.contains("1 files already up to date"),
+        line.contains("1 file already up to date"),
         "b's stem: {line}"
     );
     assert_eq!(std::fs::read(p.path("out/b.wav")).expect("b"), b_stem);
@@ -249,10 +252,36 @@ fn an_edit_re_renders_only_what_it_reaches() {
     let line = w.expect("[watch]   ");
     assert!(line.contains("no strip re-rendered"), "{line}");
     assert!(
-        line.contains("1 files already up to date"),
+        line.contains("1 file already up to date"),
         "the master: {line}"
     );
     assert_eq!(master, std::fs::read(p.path("out/m.wav")).expect("m"));
+}
+
+#[test]
+fn an_edit_to_one_export_keeps_a_converted_rate_export() {
+    // The 44.1 kHz file counts its own frames, not the session's: it is still right.
+    let text = |bits: u32| {
+        format!(
+            "session {{ tail 0s }}\ntrack s \"stem.wav\"\n\
+             export \"out/m.wav\" {{ bits {bits} }}\n\
+             export \"out/cd.wav\" {{ rate 44.1kHz; bits 16 }}\n"
+        )
+    };
+    let p = project();
+    p.mix(&text(24));
+    let mut w = Watch::start(&p);
+    let cd = std::fs::read(p.path("out/cd.wav")).expect("cd");
+    p.mix(&text(16));
+    let kept = w.expect("kept  ");
+    assert!(
+        kept.contains("cd.wav") && kept.contains("44100 Hz"),
+        "{kept}"
+    );
+    w.expect("[watch] rendered after a change to song.mix");
+    let line = w.expect("[watch]   ");
+    assert!(line.contains("1 file already up to date"), "{line}");
+    assert_eq!(std::fs::read(p.path("out/cd.wav")).expect("cd"), cd);
 }
 
 #[test]

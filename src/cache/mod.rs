@@ -70,11 +70,14 @@ fn bytes(planes: &[Vec<f32>]) -> usize {
     planes.iter().map(|p| p.len() * 4).sum()
 }
 
-/// A file as an export wrote it: the report line and the hash of its bytes.
+/// A file as an export wrote it: the report line, the hash of its bytes, and the
+/// length of the render in session frames (the report line counts the export's own
+/// frames, which differ when it converts the rate).
 #[derive(Clone)]
 pub struct WrittenFile {
     pub written: crate::render::Written,
     pub hash: Key,
+    pub session_frames: u64,
 }
 
 #[derive(Default)]

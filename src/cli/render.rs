@@ -309,8 +309,11 @@ pub fn render_mix(
                         .and_then(|m| m.integrated_lufs)
                         .map_or("-inf".into(), |l| format!("{l:.2}"));
                     let tp = m.map_or(f.peak_dbfs, |m| m.true_peak_dbtp);
+                    // A file the cache showed already right was left as it was.
+                    let kept = (report.cache.as_ref()).is_some_and(|c| c.kept.contains(&f.path));
                     eprintln!(
-                        "  wrote {}  {} Hz  {}  {lufs} LUFS  {tp:.2} dBTP",
+                        "  {} {}  {} Hz  {}  {lufs} LUFS  {tp:.2} dBTP",
+                        if kept { "kept " } else { "wrote" },
                         f.path.display(),
                         f.rate,
                         clock(f.seconds)

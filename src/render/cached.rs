@@ -69,7 +69,9 @@ impl CacheReport {
             parts.push("loudness solve reused".into());
         }
         if !self.kept.is_empty() {
-            parts.push(format!("{} files already up to date", self.kept.len()));
+            let n = self.kept.len();
+            let files = if n == 1 { "file" } else { "files" };
+            parts.push(format!("{n} {files} already up to date"));
         }
         parts.join("; ")
     }
@@ -88,6 +90,8 @@ pub struct Session<'a> {
     kept: Vec<(usize, WrittenFile)>,
     /// The place among the exports of each output still to write.
     remaining: Vec<usize>,
+    /// How many session frames this render came to (set by [`Session::check_kept`]).
+    session_frames: u64,
     pub report: CacheReport,
 }
 
@@ -197,6 +201,7 @@ pub fn begin<'a>(
         stage,
         kept: Vec::new(),
         remaining: (0..outputs.len()).collect(),
+        session_frames: 0,
         report,
     };
     if !forced.no_kept_files {
@@ -286,9 +291,11 @@ impl Session<'_> {
         self.cache.put_solve(self.solve_key, solved);
     }
 
-    /// Checks the kept files against the length this render came to; `Err` restarts.
-    pub fn check_kept(&self, frames: u64, forced: &mut Forced) -> Result<(), Vec<Diagnostic>> {
-        if self.kept.iter().any(|(_, k)| k.written.frames != frames) {
+    /// Checks the kept files against the length this render came to, in session
+    /// frames (a converted export's own count differs); `Err` restarts.
+    pub fn check_kept(&mut self, frames: u64, forced: &mut Forced) -> Result<(), Vec<Diagnostic>> {
+        self.session_frames = frames;
+        if self.kept.iter().any(|(_, k)| k.session_frames != frames) {
             forced.no_kept_files = true;
             return Err(vec![Diagnostic::global(RESTART, "restart")]);
         }
@@ -311,7 +318,15 @@ impl Session<'_> {
             if let Some(hash) = crate::cache::files::hash_bytes(&o.path) {
                 let key = self.output_key(o, plan);
                 let written = w.clone();
-                self.cache.put_output(key, WrittenFile { written, hash });
+                let session_frames = self.session_frames;
+                (self.cache).put_output(
+                    key,
+                    WrittenFile {
+                        written,
+                        hash,
+                        session_frames,
+                    },
+                );
             }
         }
         // Back in the order of the exports, as an uncached render lists them.

@@ -291,7 +291,7 @@ fn pass(
     for o in &mut outputs {
         o.release(true).map_err(|d| vec![d])?;
     }
-    if let Some(s) = &session {
+    if let Some(s) = &mut session {
         s.check_kept(written, forced)?;
     }
     sw.mark("graph");
