@@ -125,3 +125,28 @@ fn check_loads_impulse_responses() {
     p.mix("track s \"stem.wav\" { reverb \"ir.wav\" { mix 50% } }\nexport \"out/m.wav\"\n");
     p.run(&["check", "song.mix"]).ok();
 }
+
+/// `check` reads what the render reads: a session setting given twice, a stem cut
+/// short and two exports on one file fail there, not minutes into a render.
+#[test]
+fn check_finds_what_the_render_would_refuse() {
+    let p = stem_project();
+    let full = std::fs::read(p.path("stem.wav")).expect("stem");
+    let mix = |session: &str| {
+        format!(
+            "session {{ {session} }}\ntrack s \"stem.wav\"\n\
+             export \"out/m.wav\" {{ bits 24 }}\nexport \"out/m.wav\" {{ bits 16 }}\n"
+        )
+    };
+    p.file("stem.wav", &full[..full.len() / 2])
+        .mix(&mix("rate 48kHz; rate 44.1kHz"));
+    let r = p.run(&["check", "song.mix"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("`rate` is set twice"), "{}", r.stderr);
+    p.mix(&mix("rate 48kHz"));
+    let r = p.run(&["check", "song.mix"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    for needle in ["stem.wav is truncated", "two exports write", "2 errors"] {
+        assert!(r.stderr.contains(needle), "{needle}: {}", r.stderr);
+    }
+}

@@ -29,12 +29,17 @@ fn check(a: &Args, world: &DiskWorld, rep: &mut Reporter) -> u8 {
         Ok(m) => m,
         Err(code) => return code,
     };
-    // Every audio file must open and decode its header.
+    // Every audio file must open and decode to its end, as the render reads it.
     let mut errors: Vec<_> = mix
         .strips
         .iter()
         .filter(|s| matches!(s.source, Some(crate::ir::Source::File { .. })))
-        .filter_map(|s| crate::render::source::open(world, s, mix.session.rate).err())
+        .filter_map(|s| {
+            let opened = crate::render::source::open(world, s, mix.session.rate);
+            opened
+                .and_then(|_| crate::render::source::decode_all(world, s))
+                .err()
+        })
         .collect();
     // And every processor that reads a file (an impulse response) must load it, as
     // the render will.
@@ -55,6 +60,11 @@ fn check(a: &Args, world: &DiskWorld, rep: &mut Reporter) -> u8 {
             ));
         }
     }
+    // No two exports may write one file, nor an export write over an input.
+    let stem = (a.file.file_stem()).map_or("mix".into(), |s| s.to_string_lossy().into_owned());
+    let paths = crate::render::targets::export_paths(&mix, &stem, None);
+    let targets: Vec<_> = paths.iter().map(|(p, e, _)| (p.as_path(), *e)).collect();
+    errors.extend(crate::render::clash::check(&targets, None, world));
     if !errors.is_empty() {
         rep.diags(&errors, world);
         return 1;

@@ -70,7 +70,7 @@ pub fn lower_export(
     };
     let mut of = Vec::new();
     let mut dither_given = false;
-    let mut seen: BTreeMap<String, Span> = BTreeMap::new();
+    let mut seen = super::once::Once::default();
     for stmt in &e.body.stmts {
         let Stmt::Command(c) = stmt else {
             diags.push(Diagnostic::error(
@@ -81,11 +81,8 @@ pub fn lower_export(
             continue;
         };
         let key = c.name.name.as_str();
-        if let Some(first) = seen.insert(key.to_string(), c.span) {
-            diags.push(
-                Diagnostic::error("duplicate-setting", c.span, format!("`{key}` is set twice"))
-                    .with_label(first, "first set here"),
-            );
+        if let Some(d) = seen.set(key, c.span, "") {
+            diags.push(d);
             continue;
         }
         let one = c.args.first().filter(|_| c.args.len() == 1);

@@ -24,7 +24,7 @@ pub fn lower_insert(
         .as_ref()
         .map_or(spec.kind.to_string(), |a| a.name.clone());
     let mut params = BTreeMap::new();
-    let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
+    let mut seen = super::once::Once::default();
     let mut bands = Vec::new();
 
     // Values right after the kind: its argument (`reverb "ir.wav"`), or settings
@@ -149,21 +149,14 @@ fn unknown_item(c: &Command, spec: &ProcessorSpec) -> Diagnostic {
 
 fn set(
     params: &mut BTreeMap<String, ParamValue>,
-    seen: &mut BTreeMap<&'static str, Span>,
+    seen: &mut super::once::Once,
     p: &ParamSpec,
     v: &Value,
     units: &Units,
     diags: &mut Vec<Diagnostic>,
 ) {
-    if let Some(first) = seen.insert(p.name, v.span) {
-        diags.push(
-            Diagnostic::error(
-                "duplicate-setting",
-                v.span,
-                format!("`{}` is set twice", p.name),
-            )
-            .with_label(first, "first set here"),
-        );
+    if let Some(d) = seen.set(p.name, v.span, "") {
+        diags.push(d);
         return;
     }
     match units.param(p, v) {
@@ -214,7 +207,7 @@ fn lower_band(
     diags: &mut Vec<Diagnostic>,
 ) -> Band {
     let mut params = BTreeMap::new();
-    let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
+    let mut seen = super::once::Once::default();
     let place = Place {
         specs: spec.params,
         what: format!("a `{}` band", spec.kind),
@@ -248,7 +241,7 @@ fn assign(
     args: &[Value],
     place: &Place,
     params: &mut BTreeMap<String, ParamValue>,
-    seen: &mut BTreeMap<&'static str, Span>,
+    seen: &mut super::once::Once,
     units: &Units,
     diags: &mut Vec<Diagnostic>,
 ) {
@@ -271,7 +264,7 @@ fn assign(
         }
         let fits = |p: &&ParamSpec| {
             p.positional
-                && !seen.contains_key(p.name)
+                && !seen.contains(p.name)
                 && match (&v.kind, p.kind) {
                     (ValueKind::Number { unit, value }, k) => {
                         k.accepts(*unit) || (value.is_infinite() && unit.is_none())

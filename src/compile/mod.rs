@@ -7,6 +7,7 @@ pub mod chain;
 pub mod export;
 pub mod insert;
 pub mod module;
+pub mod once;
 pub mod routing;
 pub mod session;
 pub mod strip;

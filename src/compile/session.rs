@@ -25,6 +25,8 @@ pub fn lower_session(session: Option<&Session>, diags: &mut Vec<Diagnostic>) -> 
     let mut bpm: Option<(f64, &Command)> = None;
     let mut meter: Option<(u32, u32)> = None;
     let mut changes: Vec<(&Command, &Value, Change)> = Vec::new();
+    // Set once each (a tempo or meter `at` a position is a change, not a setting).
+    let mut once = super::once::Once::default();
     let mut tail: Option<&Command> = None;
     for stmt in &session.body.stmts {
         let Stmt::Command(c) = stmt else {
@@ -46,7 +48,18 @@ pub fn lower_session(session: Option<&Session>, diags: &mut Vec<Diagnostic>) -> 
             ] if w == "at" => Some(pos),
             _ => None,
         };
-        match (c.name.name.as_str(), c.args.first()) {
+        let name = c.name.name.as_str();
+        if at.is_none()
+            && ["rate", "tempo", "meter", "tail"].contains(&name)
+            && let Some(d) = once.set(name, c.span, "")
+        {
+            diags.push(d);
+            continue;
+        }
+        if name == "tail" {
+            tail = Some(c);
+        }
+        match (name, c.args.first()) {
             ("rate", Some(v)) if c.args.len() == 1 => {
                 match super::values::sample_rate(v, "the session rate") {
                     Ok(hz) => out.rate = hz,
@@ -120,35 +133,26 @@ pub fn lower_session(session: Option<&Session>, diags: &mut Vec<Diagnostic>) -> 
                     ),
                 )),
             },
-            ("tail", Some(v)) if c.args.len() == 1 => {
-                if tail.replace(c).is_some() {
-                    diags.push(Diagnostic::error(
-                        "duplicate-setting",
-                        c.span,
-                        "`tail` is set twice",
-                    ));
-                }
-                match &v.kind {
-                    ValueKind::Word(w) if w == "auto" => out.tail = Tail::Auto,
-                    _ => match (Units {
-                        rate: f64::from(out.rate),
-                        tempo: None,
-                        base: std::path::Path::new(""),
-                    })
-                    .duration(v)
-                    {
-                        Ok(n) => out.tail = Tail::Fixed(n),
-                        Err(_) => diags.push(Diagnostic::error(
-                            "wrong-value",
-                            v.span,
-                            format!(
-                                "`tail` is `auto` or a time such as 2s, found {}",
-                                describe(v)
-                            ),
-                        )),
-                    },
-                }
-            }
+            ("tail", Some(v)) if c.args.len() == 1 => match &v.kind {
+                ValueKind::Word(w) if w == "auto" => out.tail = Tail::Auto,
+                _ => match (Units {
+                    rate: f64::from(out.rate),
+                    tempo: None,
+                    base: std::path::Path::new(""),
+                })
+                .duration(v)
+                {
+                    Ok(n) => out.tail = Tail::Fixed(n),
+                    Err(_) => diags.push(Diagnostic::error(
+                        "wrong-value",
+                        v.span,
+                        format!(
+                            "`tail` is `auto` or a time such as 2s, found {}",
+                            describe(v)
+                        ),
+                    )),
+                },
+            },
             (name @ ("rate" | "tempo" | "meter" | "tail"), _) => diags.push(Diagnostic::error(
                 "missing-value",
                 c.span,

@@ -65,7 +65,7 @@ pub struct StripLowering<'a> {
     pub units: &'a Units<'a>,
     pub diags: &'a mut Vec<Diagnostic>,
     pub is_generator: bool,
-    seen: BTreeMap<String, Span>,
+    seen: super::once::Once,
 }
 
 impl<'a> StripLowering<'a> {
@@ -74,7 +74,7 @@ impl<'a> StripLowering<'a> {
             units,
             diags,
             is_generator,
-            seen: BTreeMap::new(),
+            seen: super::once::Once::default(),
         }
     }
 
@@ -96,18 +96,13 @@ impl<'a> StripLowering<'a> {
     }
 
     fn once(&mut self, key: &str, span: Span) -> bool {
-        if let Some(first) = self.seen.insert(key.to_string(), span) {
-            self.diags.push(
-                Diagnostic::error(
-                    "duplicate-setting",
-                    span,
-                    format!("`{key}` is set twice in this strip"),
-                )
-                .with_label(first, "first set here"),
-            );
-            return false;
+        match self.seen.set(key, span, " in this strip") {
+            Some(d) => {
+                self.diags.push(d);
+                false
+            }
+            None => true,
         }
-        true
     }
 
     fn command(&mut self, strip: &mut Strip, c: &Command, extras: &mut Extras) {

@@ -8,8 +8,8 @@
 //! `o/a.wav`, a symlink is the file it names), so spelling a path differently does
 //! not get past the check.
 
-use super::output::Output;
 use crate::diag::Diagnostic;
+use crate::ir::Export;
 use crate::world::World;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -29,8 +29,13 @@ pub fn identity(p: &Path) -> PathBuf {
     }
 }
 
-/// Every clash among `outs`, the `report` path and the files `world` has read.
-pub fn check(outs: &[Output], report: Option<&Path>, world: &dyn World) -> Vec<Diagnostic> {
+/// Every clash among the files the exports write (`outs`), the `report` path and the
+/// files `world` has read.
+pub fn check(
+    outs: &[(&Path, &Export)],
+    report: Option<&Path>,
+    world: &dyn World,
+) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     let inputs: BTreeMap<PathBuf, PathBuf> = world
         .dependencies()
@@ -38,16 +43,16 @@ pub fn check(outs: &[Output], report: Option<&Path>, world: &dyn World) -> Vec<D
         .map(|p| (identity(&p), p))
         .collect();
     let mut seen = BTreeMap::new();
-    for o in outs {
-        let id = identity(&o.path);
-        if o.path.is_dir() {
+    for &(path, export) in outs {
+        let id = identity(path);
+        if path.is_dir() {
             errors.push(
                 Diagnostic::error(
                     "output",
-                    o.export.span,
+                    export.span,
                     format!(
                         "{} is a folder: the export cannot replace it",
-                        o.path.display()
+                        path.display()
                     ),
                 )
                 .with_hint("name a file, or move the folder away"),
@@ -57,16 +62,16 @@ pub fn check(outs: &[Output], report: Option<&Path>, world: &dyn World) -> Vec<D
             errors.push(
                 Diagnostic::error(
                     "output",
-                    o.export.span,
-                    if *input == o.path {
+                    export.span,
+                    if input == path {
                         format!(
                             "{} is read by this mix: the export would write over it",
-                            o.path.display()
+                            path.display()
                         )
                     } else {
                         format!(
                             "{} would be written over {}, which this mix reads",
-                            o.path.display(),
+                            path.display(),
                             input.display()
                         )
                     },
@@ -75,12 +80,12 @@ pub fn check(outs: &[Output], report: Option<&Path>, world: &dyn World) -> Vec<D
                 .with_hint("write the export somewhere else (`-o DIR` moves every export)"),
             );
         }
-        if let Some(first) = seen.insert(id, o.export.span) {
+        if let Some(first) = seen.insert(id, export.span) {
             errors.push(
                 Diagnostic::error(
                     "duplicate-output",
-                    o.export.span,
-                    format!("two exports write {}", o.path.display()),
+                    export.span,
+                    format!("two exports write {}", path.display()),
                 )
                 .with_label(first, "this one writes it too")
                 .with_hint(

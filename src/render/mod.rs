@@ -12,7 +12,7 @@ pub mod automation;
 mod behind;
 pub mod cached;
 mod chunks;
-mod clash;
+pub mod clash;
 pub mod delay;
 pub mod dither;
 pub mod generator;
@@ -30,6 +30,7 @@ pub mod solve;
 pub mod source;
 mod stop;
 pub mod strip;
+pub mod targets;
 mod timings;
 
 use crate::diag::Diagnostic;
@@ -126,7 +127,7 @@ fn pass(
         Some(_) => Some(master::split(mix, &mut plan, chunk, opts.jobs).map_err(|d| vec![d])?),
         None => None,
     };
-    let mut outputs = setup::outputs(mix, world, opts, &plan, chunk)?;
+    let mut outputs = targets::outputs(mix, world, opts, &plan, chunk)?;
     let ceiling = master::ceiling(mix);
     for o in &mut outputs {
         if matches!(o.tap, Tap::Master) {

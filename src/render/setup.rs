@@ -4,7 +4,6 @@
 
 use super::automation::LaneRt;
 use super::delay::DelayLine;
-use super::output::{Output, Tap};
 use super::strip::{Automation, Input, InputKind, StripOut, StripRt, mono_pan, stereo_balance};
 use crate::diag::Diagnostic;
 use crate::dsp::BuildContext;
@@ -15,7 +14,6 @@ use crate::ir::{Insert, Lane, LaneParam, StripSetting};
 use crate::world::World;
 use petgraph::Direction;
 use petgraph::visit::EdgeRef;
-use std::path::{Path, PathBuf};
 
 pub struct Plan {
     /// Strips in execution order (levels one after another).
@@ -314,72 +312,4 @@ fn start_value(ins: &mut Insert, band: Option<usize>, param: usize, lane: &Lane)
         params.insert(name.to_string(), crate::ir::ParamValue::Number(v0));
     }
     rt
-}
-
-/// Where an export's file goes, with `-o DIR` applied.
-fn place(path: &Path, out_dir: Option<&Path>) -> PathBuf {
-    match (out_dir, path.file_name()) {
-        (Some(dir), Some(name)) => dir.join(name),
-        _ => path.to_path_buf(),
-    }
-}
-
-fn seed(path: &Path) -> u64 {
-    // Seeded by the file name as written, so `-o DIR` does not change the dither.
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    u64::from_le_bytes(
-        blake3::hash(name.as_bytes()).as_bytes()[..8]
-            .try_into()
-            .expect("8 bytes"),
-    )
-}
-
-pub fn outputs(
-    mix: &Mix,
-    world: &dyn World,
-    opts: &super::RenderOptions,
-    plan: &Plan,
-    chunk: usize,
-) -> Result<Vec<Output>, Vec<Diagnostic>> {
-    let mut outs = Vec::new();
-    let mut errors = Vec::new();
-    let mut open = |path: PathBuf, e: &crate::ir::Export, tap: Tap| match Output::new(
-        place(&path, opts.out_dir.as_deref()),
-        e.clone(),
-        tap,
-        mix.session.rate,
-        seed(&path),
-        chunk,
-    ) {
-        Ok(o) => outs.push(o),
-        Err(d) => errors.push(d),
-    };
-    for e in &mix.exports {
-        let path = PathBuf::from(e.path.to_string_lossy().replace("{file}", &opts.file_stem));
-        match &e.kind {
-            ExportKind::Master => open(path, e, Tap::Master),
-            ExportKind::Stems { of } | ExportKind::Meter { of } => {
-                for name in of {
-                    if let Some(i) = mix.strips.iter().position(|s| &s.name == name) {
-                        open(
-                            PathBuf::from(path.to_string_lossy().replace("{name}", name)),
-                            e,
-                            Tap::Stem(plan.pos_of[i]),
-                        );
-                    }
-                }
-            }
-        }
-    }
-    // `-o DIR` (or two patterns) could send two exports to one file, or an export
-    // could land on a stem: refused before anything is written.
-    errors.extend(super::clash::check(&outs, opts.report.as_deref(), world));
-    if errors.is_empty() {
-        Ok(outs)
-    } else {
-        Err(errors)
-    }
 }

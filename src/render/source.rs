@@ -161,6 +161,26 @@ pub fn decode_whole(
     }
 }
 
+/// Decodes the whole of a file track's audio, as the render will: a file whose data
+/// ends before its header says, or that is corrupt or holds a NaN further in, fails
+/// here (what `check` runs) rather than minutes into a render.
+pub fn decode_all(world: &dyn World, strip: &Strip) -> Result<(), Diagnostic> {
+    let Some(Source::File {
+        written,
+        path,
+        span,
+    }) = &strip.source
+    else {
+        return Ok(());
+    };
+    let ext = (path.extension().and_then(|e| e.to_str())).map(str::to_ascii_lowercase);
+    count_frames(world, path, ext.as_deref())
+        .map(|_| ())
+        .map_err(|e| {
+            Diagnostic::error("audio", *span, format!("{written} {e}")).with_label_text("this file")
+        })
+}
+
 fn count_frames(
     world: &dyn World,
     path: &std::path::Path,
