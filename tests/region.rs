@@ -66,3 +66,30 @@ fn a_region_with_a_loudness_target_says_where_its_drive_comes_from() {
     let bad = p.run(&["render", "song.mix", "--from", "soon"]);
     assert_eq!(bad.code, 2, "{}", bad.stderr);
 }
+
+/// Without `-o`, a region lands on the whole song's files: the render says which
+/// file it cuts down, once (the file then holds the region).
+#[test]
+fn a_region_over_the_whole_songs_file_warns() {
+    let p = project("");
+    p.run(&["render", "song.mix"]).ok();
+    let region = ["render", "song.mix", "--from", "2", "--to", "3"];
+    let r = p.run(&region);
+    r.ok();
+    assert!(
+        r.stderr
+            .contains("mix.wav (0:12.000) is replaced by 0:01.000 of the song"),
+        "{}",
+        r.stderr
+    );
+    let again = p.run(&region);
+    assert!(!again.stderr.contains("replaced"), "{}", again.stderr);
+    let elsewhere = p.run(&[
+        "render", "song.mix", "-o", "part", "--from", "2", "--to", "3",
+    ]);
+    assert!(
+        !elsewhere.stderr.contains("replaced"),
+        "{}",
+        elsewhere.stderr
+    );
+}

@@ -12,6 +12,7 @@ mod graph;
 mod init;
 mod lockfile;
 pub mod output;
+mod region;
 mod render;
 mod verify;
 mod watch;

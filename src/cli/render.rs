@@ -218,6 +218,11 @@ pub fn render_mix(
             return fail(2);
         }
     };
+    let file_stem: String =
+        (file.file_stem()).map_or("mix".into(), |s| s.to_string_lossy().into_owned());
+    if let (Some(r), None) = (region, &flags.out_dir) {
+        rep.diags(&super::region::replaced(mix, &file_stem, r), world);
+    }
     let opts = RenderOptions {
         region,
         cache,
@@ -226,9 +231,7 @@ pub fn render_mix(
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         chunk: flags.chunk,
         out_dir: flags.out_dir.clone(),
-        file_stem: file
-            .file_stem()
-            .map_or("mix".into(), |s| s.to_string_lossy().into_owned()),
+        file_stem,
         cancel: Some(cancel),
         meters: flags
             .report
