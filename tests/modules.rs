@@ -34,6 +34,32 @@ fn nested_modules_resolve_relative_to_the_file_that_uses_them() {
     assert!(text.contains("\"gain\":3.0"), "{text}");
 }
 
+/// An impulse response shipped beside a module is found from the module's folder,
+/// and one the caller passes in from the caller's.
+#[test]
+fn a_modules_impulse_response_is_relative_to_the_module() {
+    let ir = |seed: u64| crate::support::noise(seed, 0.1, 2400);
+    let p = Project::new();
+    p.wav("chains/room.wav", 48000, &[ir(1)])
+        .wav("mixes/hall.wav", 48000, &[ir(2)])
+        .file(
+            "chains/rooms.mix",
+            b"chain room() { reverb \"room.wav\" { mix 30% } }\n\
+              chain space(ir) { reverb ir { mix 30% } }\n",
+        );
+    for call in ["room()", "space(ir: \"hall.wav\")"] {
+        p.file(
+            "mixes/song.mix",
+            format!("use \"../chains/rooms.mix\"\n{TONE}; {call} }}\nexport \"out/m.wav\"\n")
+                .as_bytes(),
+        );
+        p.run(&["check", "mixes/song.mix"]).ok();
+        p.run(&["render", "mixes/song.mix"]).ok();
+        let (_, audio) = read_wav(&p.path("mixes/out/m.wav"));
+        assert!(audio[0].iter().any(|s| s.abs() > 1e-3), "{call}: silent");
+    }
+}
+
 #[test]
 fn file_chains_are_not_visible_through_another_module() {
     let p = Project::new();

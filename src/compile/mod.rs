@@ -1,6 +1,7 @@
 //! Compiling: the syntax tree of a `.mix` file to the validated [`crate::ir::Mix`].
 //! Every mistake in the file is reported at once, each with its span.
 
+pub mod anchor;
 pub mod assert;
 pub mod automation;
 pub mod chain;

@@ -188,7 +188,7 @@ impl Loader<'_> {
         diags: &mut Vec<Diagnostic>,
     ) -> Option<usize> {
         let source = self.world.source(id);
-        let file = match crate::syntax::parse(id, &source.text) {
+        let mut file = match crate::syntax::parse(id, &source.text) {
             Ok(f) => f,
             Err(errs) => {
                 diags.extend(errs);
@@ -206,6 +206,9 @@ impl Loader<'_> {
                     .with_hint("move tracks, buses, the master and exports to the mix that uses this module"),
                 );
             }
+        }
+        if let (None, Some(dir)) = (&std, &source.dir) {
+            super::anchor::anchor(&mut file, dir);
         }
         let index = self.loaded.modules.len();
         let uses: Vec<Use> = uses_of(&file).cloned().collect();
