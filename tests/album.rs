@@ -375,3 +375,35 @@ fn a_cached_album_render_after_an_edit_writes_what_a_fresh_one_does() {
     let cached = render("second", true);
     assert!(cached == render("fresh", false), "the cached album differs");
 }
+
+/// `check` refuses an album that lists itself (or another album) as a song, as the
+/// render does; a crossfade longer than a song it joins is shortened with a warning.
+#[test]
+fn an_album_as_a_song_fails_check_and_a_long_crossfade_warns() {
+    let p = Project::new();
+    three_songs(&p);
+    p.file(
+        "album.mix",
+        b"album \"Test\" {\n  song \"a.mix\"\n  song \"album.mix\"\n  export \"out/album.wav\"\n}\n",
+    );
+    let r = p.run(&["check", "album.mix"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("album.mix is an album, not a song"),
+        "{}",
+        r.stderr
+    );
+    let r = album(
+        &p,
+        "  song \"a.mix\"\n  song \"b.mix\" crossfade 5s power\n  export \"out/album.wav\"",
+    );
+    assert!(
+        r.stderr
+            .contains("the 5.000 s crossfade is longer than a song it joins: it overlaps 2.000 s"),
+        "{}",
+        r.stderr
+    );
+    // Two 2 s songs overlapping by all of the shorter: the album lasts 2 s.
+    let (spec, x) = read_wav(&p.path("out/album.wav"));
+    assert_eq!(x[0].len(), 2 * spec.sample_rate as usize);
+}

@@ -188,7 +188,7 @@ pub fn render(
     cancelled(opts)?;
     files::write(album, opts, &stage, &ranges, &titles, &places, total).map(|(files, measured, whole)| {
         let secs = |x: u64| x as f64 / f64::from(rate);
-        let mut warnings = Vec::new();
+        let mut warnings = shortened_crossfades(album, &lens, rate);
         if gr > HEAVY_GR_DB {
             warnings.push(Diagnostic::warning(
                 "loudness",
@@ -225,4 +225,29 @@ pub fn render(
             warnings,
         }
     })
+}
+
+/// A crossfade longer than a song it joins overlaps only as long as the shorter of
+/// the two (it cannot reach past a song's start): say so, rather than fade shorter
+/// than written without a word.
+fn shortened_crossfades(album: &Album, lens: &[u64], rate: u32) -> Vec<Diagnostic> {
+    let secs = |x: u64| x as f64 / f64::from(rate);
+    (album.songs.iter().zip(lens).enumerate().skip(1))
+        .filter_map(|(i, (song, &len))| {
+            let x = song.crossfade?;
+            let shorter = len.min(lens[i - 1]);
+            (x.length > shorter).then(|| {
+                Diagnostic::warning(
+                    "crossfade",
+                    song.span,
+                    format!(
+                        "the {:.3} s crossfade is longer than a song it joins: it overlaps {:.3} s",
+                        secs(x.length),
+                        secs(shorter)
+                    ),
+                )
+                .with_hint("shorten the crossfade to fit both songs")
+            })
+        })
+        .collect()
 }

@@ -130,6 +130,9 @@ fn stereo(mut planes: Vec<Vec<f32>>) -> [Vec<f32>; 2] {
 pub fn check(song: &Song, world: &dyn World) -> Vec<Diagnostic> {
     let fail = |m: String| vec![Diagnostic::error("song", song.span, m)];
     match &song.source {
+        SongSource::Mix(path) if super::is_album(world, path) => {
+            fail(format!("{} is an album, not a song", song.written))
+        }
         SongSource::Mix(path) => {
             let compiled = match crate::compile::compile_path(world, path) {
                 Ok((_, c)) => c,
@@ -139,12 +142,7 @@ pub fn check(song: &Song, world: &dyn World) -> Vec<Diagnostic> {
                 return compiled.diags;
             };
             let mut diags = compiled.diags;
-            diags.extend(
-                mix.strips
-                    .iter()
-                    .filter(|s| matches!(s.source, Some(crate::ir::Source::File { .. })))
-                    .filter_map(|s| crate::render::source::open(world, s, mix.session.rate).err()),
-            );
+            diags.extend(crate::render::preflight::inputs(&mix, world));
             diags
         }
         SongSource::Audio(path) => {

@@ -29,37 +29,7 @@ fn check(a: &Args, world: &DiskWorld, rep: &mut Reporter) -> u8 {
         Ok(m) => m,
         Err(code) => return code,
     };
-    // Every audio file must open and decode to its end, as the render reads it.
-    let mut errors: Vec<_> = mix
-        .strips
-        .iter()
-        .filter(|s| matches!(s.source, Some(crate::ir::Source::File { .. })))
-        .filter_map(|s| {
-            let opened = crate::render::source::open(world, s, mix.session.rate);
-            opened
-                .and_then(|_| crate::render::source::decode_all(world, s))
-                .err()
-        })
-        .collect();
-    // And every processor that reads a file (an impulse response) must load it, as
-    // the render will.
-    let ctx = crate::dsp::BuildContext {
-        rate: f64::from(mix.session.rate),
-        channels: 2,
-        max_frames: crate::render::DEFAULT_CHUNK,
-    };
-    for ins in (mix.strips.iter().chain([&mix.master])).flat_map(|s| &s.inserts) {
-        if crate::dsp::registry::files(ins).is_empty() {
-            continue;
-        }
-        if let Err(m) = crate::dsp::build(ins, &ctx) {
-            errors.push(crate::diag::Diagnostic::error(
-                "processor",
-                ins.span,
-                format!("cannot build `{}`: {m}", ins.name),
-            ));
-        }
-    }
+    let mut errors = crate::render::preflight::inputs(&mix, world);
     // No two exports may write one file, nor an export write over an input.
     let stem = (a.file.file_stem()).map_or("mix".into(), |s| s.to_string_lossy().into_owned());
     let paths = crate::render::targets::export_paths(&mix, &stem, None);

@@ -21,6 +21,7 @@ pub mod master;
 pub mod meters;
 pub mod output;
 mod pipeline;
+pub mod preflight;
 pub mod region;
 pub mod report;
 mod result;
