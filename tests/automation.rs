@@ -217,3 +217,112 @@ fn automation_mistakes_are_reported_with_spans() {
         );
     }
 }
+
+/// LANGUAGE.md, Automation: a band by its kind when it appears once in that eq, or
+/// by its `as` name; a processor by its kind or its `as` name. Two of a kind, both
+/// named, need the name; a processor name with an `as` is the processor, not a
+/// setting of the same name.
+#[test]
+fn bands_and_processors_by_kind_or_name() {
+    let strip = "track t sine 1kHz { level -20dBFS; length 1s\n\
+                 eq { bell as presence 3kHz +2dB; highpass as lowcut 80Hz }\n\
+                 compressor as level { ratio 2 }\ncompressor as peaks { ratio 8 }\n\
+                 gain as vol 0dB }";
+    let check = |lane: &str| {
+        let p = Project::new();
+        p.mix(&format!("{strip}\n{lane}\n"));
+        p.run(&["check", "song.mix"])
+    };
+    for lane in [
+        "automate t.eq.bell.gain { 0s 0dB; 1s 3dB }",
+        "automate t.eq.presence.gain { 0s 0dB; 1s 3dB }",
+        "automate t.eq.highpass.freq { 0s 80Hz; 1s 120Hz }",
+        "automate t.peaks.threshold { 0s -20dB; 1s -10dB }",
+        "automate t.vol.gain { 0s 0dB; 1s -3dB }",
+        "automate t.gain { 0s 0dB; 1s -3dB }",
+    ] {
+        let r = check(lane);
+        assert_eq!(r.code, 0, "{lane}: {}", r.stderr);
+    }
+    let r = check("automate t.compressor.threshold { 0s -20dB }");
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("several processors") && r.stderr.contains("`level`, `peaks`"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// Latency compensation and automation (LANGUAGE.md: automation is sample-accurate;
+/// latent processors are compensated): a curve stays on the music it was written
+/// against when the inserts before it delay the audio. A limiter (lookahead 1.5 ms
+/// plus 84 samples of latency, holding -1 dBTP over a -6 dBFS DC: no gain change)
+/// sits before each lane here; the steps must land on their written sample.
+#[test]
+fn lanes_after_a_latent_insert_land_on_their_written_sample() {
+    let p = Project::new();
+    p.wav("dc.wav", 48000, &[vec![0.5; 96000]]);
+    p.mix(&format!(
+        "session {{ tail 0s }}\n\
+         track d \"dc.wav\" {{ pan -100%; limiter {{ ceiling -1dB }}; gain as vol 0dB }}\n\
+         track e \"dc.wav\" {{ pan 100%; limiter {{ ceiling -1dB }}; to b }}\n\
+         bus b {{ }}\n\
+         automate d.gain {{ 0s 0dB; 12345smp -6dB step }}\n\
+         automate d.vol.gain {{ 0s 0dB; 48000smp -inf dB step }}\n\
+         automate b.gain {{ 0s 0dB; 30001smp -12dB step }}\n{OUT}"
+    ));
+    p.render().ok();
+    let x = read_wav(&p.path("out/t.wav")).1;
+    let (l, r) = (&x[0], &x[1]);
+    let near = |v: f64, want_db: f64| (db(v / 0.5) - want_db).abs() < 1e-3;
+    // The fader's step is exact to the sample.
+    assert!(
+        near(l[12344], 0.0) && near(l[12345], -6.0),
+        "{} {}",
+        l[12344],
+        l[12345]
+    );
+    // The insert's lane is read on a 32-sample grid and glides over 32 samples:
+    // untouched before its step, silent within 64 samples after it.
+    assert!(
+        near(l[47999], -6.0),
+        "{} before the insert's step",
+        l[47999]
+    );
+    assert!(
+        l[48064..].iter().all(|&v| v == 0.0),
+        "after the insert's step"
+    );
+    // A bus behind a latent track: its fader's step is on its sample too.
+    assert!(
+        near(r[30000], 0.0) && near(r[30001], -12.0),
+        "{} {}",
+        r[30000],
+        r[30001]
+    );
+}
+
+/// The same for the master's lanes when `loudness` runs the master chain apart from
+/// the graph (on one core, and as two chains on two): the fader's step after the
+/// master's limiter, behind a latent track, is on its written sample.
+#[test]
+fn master_lanes_with_a_loudness_target_land_on_their_written_sample() {
+    let p = Project::new();
+    p.wav("n.wav", 48000, &[crate::support::noise(7, 0.25, 96000)]);
+    p.mix(&format!(
+        "session {{ tail 0s }}\n\
+         track n \"n.wav\" {{ limiter {{ ceiling -3dB }} }}\n\
+         master {{ loudness -20LUFS; limiter {{ ceiling -1dB }} }}\n\
+         automate master.gain {{ 0s 0dB; 50000smp -inf dB step }}\n{OUT}"
+    ));
+    for jobs in ["1", "2"] {
+        p.run(&["render", "song.mix", "-o", jobs, "--jobs", jobs])
+            .ok();
+        let x = read_wav(&p.path(&format!("{jobs}/t.wav"))).1;
+        let loud = |a: usize, b: usize| x[0][a..b].iter().any(|&v| v != 0.0);
+        assert!(loud(49900, 50000), "{jobs} jobs: silent before the step");
+        assert!(!loud(50000, 96000), "{jobs} jobs: sound after the step");
+    }
+    // The second chain's trials read the lanes as the first does: the same drive.
+    assert!(std::fs::read(p.path("1/t.wav")).ok() == std::fs::read(p.path("2/t.wav")).ok());
+}

@@ -140,16 +140,7 @@ pub fn render(
         album
             .songs
             .par_iter()
-            .map(|s| {
-                if matches!(&s.source, ir::SongSource::Mix(p) if is_album(world, p)) {
-                    return Err(vec![Diagnostic::error(
-                        "song",
-                        s.span,
-                        format!("{} is an album, not a song", s.written),
-                    )]);
-                }
-                song::render(s, world, rate, per_song, opts)
-            })
+            .map(|s| song::render(s, world, rate, per_song, opts))
             .collect()
     });
     let mut songs = Vec::new();

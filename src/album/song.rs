@@ -32,15 +32,15 @@ pub fn render(
 ) -> Result<Rendered, Vec<Diagnostic>> {
     let fail = |m: String| vec![Diagnostic::error("song", song.span, m)];
     let mut r = match &song.source {
+        SongSource::Mix(path) if super::is_album(world, path) => {
+            return Err(fail(format!("{} is an album, not a song", song.written)));
+        }
         SongSource::Mix(path) => {
             let (_, compiled) = crate::compile::compile_path(world, path)
                 .map_err(|e| fail(format!("cannot read {}: {e}", song.written)))?;
             let Some(mut mix) = compiled.mix else {
                 return Err(compiled.diags);
             };
-            if compiled.diags.iter().any(|d| d.message.contains("album")) {
-                return Err(fail(format!("{} is an album, not a song", song.written)));
-            }
             let dir = tempfile::tempdir().map_err(|e| fail(format!("no temporary folder: {e}")))?;
             let tmp = dir.path().join("song.wav");
             mix.exports = vec![Export {

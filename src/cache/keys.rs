@@ -18,7 +18,7 @@ use crate::render::strip::{InputKind, StripRt};
 use std::path::Path;
 
 /// Changes whenever a render of the same key could give other samples.
-const SCHEMA: &str = concat!("mixdown ", env!("CARGO_PKG_VERSION"), " cache 1");
+const SCHEMA: &str = concat!("mixdown ", env!("CARGO_PKG_VERSION"), " cache 2");
 
 fn json(h: &mut blake3::Hasher, v: &impl serde::Serialize) {
     // Serialising IR types cannot fail (no maps with non-string keys).

@@ -2,13 +2,14 @@
 //! and the processor registry, every point checked (position, unit, range, order),
 //! one lane per target.
 
+use super::pick::{Pick, pick};
 use super::values::{Units, describe};
 use crate::diag::{Diagnostic, did_you_mean};
 use crate::dsp::param::{ParamSpec, UnitKind};
 use crate::dsp::registry;
 use crate::ir::{Curve, Lane, LaneParam, LanePoint, Scale, Strip, StripSetting};
 use crate::span::Span;
-use crate::syntax::ast::{Automate, Value, ValueKind};
+use crate::syntax::ast::{Automate, Ident, Value, ValueKind};
 use std::collections::BTreeMap;
 
 /// The automatable strip settings, with the checks their values get.
@@ -149,12 +150,22 @@ fn resolve<'s>(
         ));
     }
     // An insert, by its `as` name or its kind.
-    let Some(insert) = strip
-        .inserts
-        .iter()
-        .position(|i| i.name == second.name)
-        .or_else(|| strip.inserts.iter().position(|i| i.kind == second.name))
-    else {
+    let found = pick(
+        strip
+            .inserts
+            .iter()
+            .map(|i| (i.name.as_str(), i.kind.as_str())),
+        &second.name,
+    );
+    let insert = match found {
+        Pick::One(i) => Some(i),
+        Pick::Several(names) => {
+            diags.push(several(second, &strip.name, "processors", &names));
+            return None;
+        }
+        Pick::Nothing => None,
+    };
+    let Some(insert) = insert else {
         let names = strip
             .inserts
             .iter()
@@ -185,16 +196,10 @@ fn resolve<'s>(
             ));
             return None;
         };
-        let matches: Vec<usize> = ins
-            .bands
-            .iter()
-            .enumerate()
-            .filter(|(_, b)| b.name == band_ident.name)
-            .map(|(i, _)| i)
-            .collect();
-        let band = match matches.as_slice() {
-            [one] => *one,
-            [] => {
+        let bands = ins.bands.iter().map(|b| (b.name.as_str(), b.kind.as_str()));
+        let band = match pick(bands, &band_ident.name) {
+            Pick::One(one) => one,
+            Pick::Nothing => {
                 let mut d = Diagnostic::error(
                     "unknown-name",
                     band_ident.span,
@@ -208,15 +213,8 @@ fn resolve<'s>(
                 diags.push(d);
                 return None;
             }
-            _ => {
-                diags.push(
-                    Diagnostic::error(
-                        "ambiguous",
-                        band_ident.span,
-                        format!("`{}` has several `{}` bands", ins.name, band_ident.name),
-                    )
-                    .with_hint("name the band with `as`, e.g. `bell as presence 3kHz +2dB`"),
-                );
+            Pick::Several(names) => {
+                diags.push(several(band_ident, &ins.name, "bands", &names));
                 return None;
             }
         };
@@ -364,4 +362,28 @@ fn point_value(spec: &ParamSpec, v: &Value, units: &Units) -> Result<f64, Diagno
         };
     }
     units.param(spec, v).map(|p| p.number().unwrap_or(0.0))
+}
+
+/// Several processors (or bands) of `owner` answer to `ident`: name one with `as`.
+fn several(ident: &Ident, owner: &str, what: &str, names: &[String]) -> Diagnostic {
+    let aliased: Vec<String> = names
+        .iter()
+        .filter(|n| **n != ident.name)
+        .cloned()
+        .collect();
+    let hint = if aliased.len() == names.len() {
+        let list: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+        format!("name one by its `as` name: {}", list.join(", "))
+    } else {
+        "tell them apart with `as`, e.g. `bell as presence 3kHz +2dB`".to_string()
+    };
+    Diagnostic::error(
+        "ambiguous",
+        ident.span,
+        format!(
+            "`{owner}` has several {what} that `{}` could mean",
+            ident.name
+        ),
+    )
+    .with_hint(hint)
 }

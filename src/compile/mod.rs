@@ -9,6 +9,7 @@ pub mod export;
 pub mod insert;
 pub mod module;
 pub mod once;
+pub mod pick;
 pub mod routing;
 pub mod session;
 pub mod strip;

@@ -114,8 +114,10 @@ impl<'a> StripLowering<'a> {
             STRIP_SETTINGS.contains(&key)
         };
         let generator_setting = self.is_generator && GENERATOR_SETTINGS.contains(&key);
-        // `gain -2dB` is the fader; `gain { gain -2dB }` is the gain processor, placed among the inserts.
-        let setting_first = (allowed || generator_setting) && c.block.is_none();
+        // `gain -2dB` is the fader; `gain { gain -2dB }` and `gain as vol -2dB` are the
+        // gain processor, placed among the inserts (a setting has no `as` name).
+        let setting_first =
+            (allowed || generator_setting) && c.block.is_none() && c.alias.is_none();
         if let Some(spec) = registry::lookup(key).filter(|_| !setting_first) {
             if c.block.is_none() && spec.arg.is_none() && c.args.is_empty() {
                 self.diags.push(
@@ -133,6 +135,17 @@ impl<'a> StripLowering<'a> {
         }
         if !allowed && !generator_setting {
             self.diags.push(self.unknown(c, strip.kind));
+            return;
+        }
+        if let Some(alias) = &c.alias {
+            self.diags.push(
+                Diagnostic::error(
+                    "bad-alias",
+                    alias.span,
+                    format!("`{key}` is a strip setting, which takes no `as` name"),
+                )
+                .with_hint("`as NAME` names a processor, e.g. `compressor as peaks { ... }`"),
+            );
             return;
         }
         // `fade in` and `fade out` are two settings; sends may repeat (one per bus).

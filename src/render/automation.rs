@@ -21,6 +21,9 @@ pub struct LaneRt {
     /// Index of the first point after the last position asked for (a cursor, since
     /// positions mostly arrive in order).
     next: usize,
+    /// How late the audio the lane acts on is at its processor (the latency
+    /// compensation upstream of it): render position `pos` is timeline `pos - delay`.
+    delay: u64,
 }
 
 impl LaneRt {
@@ -29,11 +32,19 @@ impl LaneRt {
             points: lane.points.clone(),
             scale: lane.scale,
             next: 0,
+            delay: 0,
         }
     }
 
-    /// The value at timeline sample `pos`.
+    /// The lane for audio `frames` later than it was: a curve stays on the music it
+    /// was written against, however much latency the processors before it add.
+    pub fn delay_by(&mut self, frames: usize) {
+        self.delay += frames as u64;
+    }
+
+    /// The value at render position `pos` (timeline sample `pos` less the delay).
     pub fn value_at(&mut self, pos: u64) -> f64 {
+        let pos = pos.saturating_sub(self.delay);
         let pts = &self.points;
         if self.next > 0 && pts[self.next - 1].at > pos {
             self.next = 0;

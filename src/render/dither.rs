@@ -100,7 +100,7 @@ impl Quantiser {
             }
             for (c, d) in [(l, &*da), (r, &*db)] {
                 for (s, &d) in c.iter_mut().zip(d) {
-                    *s = k.quantise(f64::from(*s), d) as f32;
+                    *s = k.clamp(k.round(f64::from(*s), d)) as f32;
                 }
             }
         }
@@ -132,11 +132,11 @@ impl Kind {
         (rng.unit() - rng.unit()) * self.lsb
     }
 
-    /// `v` with dither `d` added, rounded to the LSB grid and clamped to the format.
+    /// `v` with dither `d` added and rounded to the LSB grid, in LSB: not yet
+    /// clamped to the format.
     #[inline(always)]
-    fn quantise(self, v: f64, d: f64) -> f64 {
-        let (lsb, inv) = (self.lsb, 1.0 / self.lsb);
-        crate::dsp::round::round((v + d) * inv).clamp(-inv, inv - 1.0) * lsb
+    fn round(self, v: f64, d: f64) -> f64 {
+        crate::dsp::round::round((v + d) / self.lsb)
     }
 
     #[inline(always)]
@@ -146,9 +146,19 @@ impl Kind {
             v -= *err;
         }
         let d = if self.dither { self.tpdf(rng) } else { 0.0 };
-        let q = self.quantise(v, d);
-        *err = q - v;
-        q as f32
+        let steps = self.round(v, d);
+        // The error fed back is the rounding's alone: were the clipping in it, every
+        // sample at the rail would add its overshoot, and the loop would hold the
+        // output at full scale long after the overload ended.
+        *err = steps * self.lsb - v;
+        self.clamp(steps) as f32
+    }
+
+    /// `steps` LSB clamped to the format's range, as a sample value.
+    #[inline(always)]
+    fn clamp(self, steps: f64) -> f64 {
+        let inv = 1.0 / self.lsb;
+        steps.clamp(-inv, inv - 1.0) * self.lsb
     }
 }
 
@@ -257,6 +267,28 @@ mod tests {
         let (ps, r1s) = stats(&err(Dither::Shaped));
         assert!((10.0 * (ps / 0.5).log10()).abs() < 0.2, "shaped power {ps}");
         assert!((r1s + 0.5).abs() < 0.02, "shaped lag-1 correlation {r1s}");
+    }
+
+    /// Shaped dither after an overload: the error fed back must not carry the
+    /// clipping, or the loop pins the output to the rail after the signal has come
+    /// down. A 1.2 FS burst then -20 dBFS: within one sample of its end the output is
+    /// the input plus shaped noise (a few LSB), as with plain TPDF.
+    #[test]
+    fn shaped_dither_recovers_at_once_from_an_overload() {
+        let mut x = vec![1.2f32; 4800];
+        x.extend((0..4800).map(|i| (0.1 * (i as f64 * 0.05).sin()) as f32));
+        let y = quantise(Dither::Shaped, &x);
+        assert!(y[..4800].iter().all(|&v| v >= (1.0 - LSB16) as f32));
+        let worst = y[4801..]
+            .iter()
+            .zip(&x[4801..])
+            .map(|(a, b)| (f64::from(*a) - f64::from(*b)).abs() / LSB16)
+            .fold(0.0, f64::max);
+        // |e_out| <= |e| + |e'| with each error at most 1.5 LSB (rounding plus TPDF).
+        assert!(
+            worst <= 3.0,
+            "{worst} LSB from the input after the overload"
+        );
     }
 
     #[test]

@@ -144,11 +144,12 @@ pub fn split(
     }
     let sum = StripRt::sum(st.strip, std::mem::take(&mut st.inputs), chunk);
     let chain = fed(std::mem::replace(st, sum));
+    let chain_latency: usize = chain.inserts.iter().map(|p| p.latency()).sum();
+    let lead = plan.latency - chain_latency;
     let twin = (jobs > 1)
-        .then(|| twin(mix, chunk))
+        .then(|| twin(mix, chunk, lead))
         .transpose()?
         .map(|rt| Chain::new(fed(rt), chunk));
-    let chain_latency: usize = chain.inserts.iter().map(|p| p.latency()).sum();
     // The whole song is known in advance but for an automatic tail: reserve it, so
     // the buffer never moves while it grows.
     let tail = match mix.session.tail {
@@ -162,7 +163,7 @@ pub fn split(
         input: [Vec::with_capacity(frames), Vec::with_capacity(frames)],
         feed: None,
         shape: Shape {
-            lead: plan.latency - chain_latency,
+            lead,
             origin: 0,
             latency: chain_latency,
             chunk,
@@ -195,8 +196,9 @@ fn fed(mut chain: StripRt) -> StripRt {
 }
 
 /// A second master strip, built by the render's own setup from a mix that holds
-/// only the master, so it is the same as the first in every respect.
-fn twin(mix: &Mix, chunk: usize) -> Result<StripRt, Diagnostic> {
+/// only the master, so it is the same as the first in every respect: its lanes
+/// too, once told the `lead` (latency) its input arrives with in the whole mix.
+fn twin(mix: &Mix, chunk: usize, lead: usize) -> Result<StripRt, Diagnostic> {
     let only = Mix {
         session: mix.session.clone(),
         strips: Vec::new(),
@@ -213,6 +215,7 @@ fn twin(mix: &Mix, chunk: usize) -> Result<StripRt, Diagnostic> {
     let mut plan = super::setup::prepare(&only, &world, chunk).map_err(|mut e| e.remove(0))?;
     let mut rt = plan.states.pop().expect("the master");
     rt.inputs.clear();
+    rt.auto.align(lead, &[], 0);
     Ok(rt)
 }
 

@@ -206,6 +206,10 @@ pub fn prepare(mix: &Mix, world: &dyn World, chunk: usize) -> Result<Plan, Vec<D
         return Err(errors);
     }
     let lat = graph::latency::compensate(&g, &sched, &own, &before);
+    for st in &mut states {
+        let i = st.strip;
+        st.auto.align(lat.input[i], &before[i], own[i]);
+    }
     let mut pre_needed = vec![false; all.len()];
     for (p, &i) in order.iter().enumerate() {
         let mut edges: Vec<_> = g
@@ -240,7 +244,12 @@ pub fn prepare(mix: &Mix, world: &dyn World, chunk: usize) -> Result<Plan, Vec<D
                                 l.strip == sender.name && l.param == LaneParam::Send { send }
                             })
                         })
-                        .map(LaneRt::new)
+                        .map(|l| {
+                            // Applied at this strip, after the edge's delay.
+                            let mut rt = LaneRt::new(l);
+                            rt.delay_by(lat.input[i]);
+                            rt
+                        })
                 }
                 _ => None,
             };

@@ -21,6 +21,29 @@ pub struct Automation {
 }
 
 impl Automation {
+    /// Lines the lanes up with the audio they act on: the strip's input arrives
+    /// `input` frames late (latency compensation), insert `k` sees it `before[k]`
+    /// frames later still, and the fader after all the inserts, `own` frames later.
+    pub fn align(&mut self, input: usize, before: &[usize], own: usize) {
+        for l in self.trim.iter_mut() {
+            l.delay_by(input);
+        }
+        for l in [
+            &mut self.gain,
+            &mut self.pan,
+            &mut self.width,
+            &mut self.mute,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            l.delay_by(input + own);
+        }
+        for (k, _, l) in &mut self.inserts {
+            l.delay_by(input + before.get(*k).copied().unwrap_or(0));
+        }
+    }
+
     fn fader(&self) -> bool {
         self.gain.is_some() || self.pan.is_some() || self.width.is_some() || self.mute.is_some()
     }
