@@ -308,3 +308,69 @@ fn analyze_states_its_mono_policy() {
     assert!((i + 23.0).abs() < 0.1, "{i}");
     assert_eq!(p.run(&["analyze", "missing.wav"]).code, 1);
 }
+
+/// LANGUAGE.md, std.master: `cd` is -9 LUFS / -0.3 dBTP "with 16-bit TPDF dither on
+/// export". Master exports that give no `bits` (and the default export) are 16-bit;
+/// an export's own `bits` wins, and stems keep 24. A `bits` the master cannot take
+/// is an error at its value.
+#[test]
+fn the_cd_master_exports_16_bit_unless_told_otherwise() {
+    let p = Project::new();
+    p.wav("n.wav", FS, &[sine(997.0, 0.1, FS, LEN)]);
+    let mix = |exports: &str| {
+        p.mix(&format!(
+            "use std.master\ntrack n \"n.wav\"\nmaster {{ master.cd() }}\n{exports}"
+        ))
+    };
+    mix("");
+    p.render().ok();
+    assert_eq!(read_wav(&p.path("out/song.wav")).0.bits_per_sample, 16);
+    mix(
+        "export \"out/a.wav\" { }\nexport \"out/b.wav\" { bits 24 }\n\
+         export stems \"out/s/{name}.wav\" { of n }",
+    );
+    p.render().ok();
+    let bits = |f: &str| read_wav(&p.path(f)).0.bits_per_sample;
+    assert_eq!(
+        [bits("out/a.wav"), bits("out/b.wav"), bits("out/s/n.wav")],
+        [16, 24, 24]
+    );
+    p.mix("track n \"n.wav\"\nmaster { bits 20 }\n");
+    let r = p.run(&["check", "song.mix"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("`bits` is 16, 24 or 32float"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// LANGUAGE.md, session: `tail auto` renders "until tails decay below -96 dBFS". With
+/// `loudness` the drive comes after the tail is judged; the file's own tail must
+/// still end below -96 dBFS. A -34 dBFS tone with a 60% feedback delay, driven about
+/// +17 dB to -20 LUFS: the file's last 100 ms peak under -96 dBFS (with a little
+/// room: the last block kept is the last one over the line).
+#[test]
+fn an_automatic_tail_ends_below_the_line_after_the_drive() {
+    let p = Project::new();
+    p.mix(
+        "session { tail auto }\n\
+         track t sine 1kHz { level -34dBFS; length 1s; delay { time 100ms; feedback 60%; mix 50% } }\n\
+         master { limiter { ceiling -1dBTP }; loudness -20LUFS }\n\
+         export \"out/t.wav\" { bits 32float }\n",
+    );
+    p.render().ok();
+    let x = read_wav(&p.path("out/t.wav")).1;
+    assert!(
+        x[0].len() > 48000 * 3 / 2,
+        "the delay's tail is kept: {}",
+        x[0].len()
+    );
+    let end = x[0].len() - 4800;
+    let last = x
+        .iter()
+        .flat_map(|c| &c[end..])
+        .fold(0.0f64, |m, v| m.max(v.abs()));
+    let db = 20.0 * last.log10();
+    assert!(db < -90.0, "the file ends at {db:.1} dBFS");
+}

@@ -123,6 +123,25 @@ fn sends_pre_and_post_fader() {
         "{}",
         peak_db(&x[0])
     );
+    // Pre-fader is before the whole fader (LANGUAGE.md: inserts -> fader (gain,
+    // pan/width, mute) -> post-fader sends): a mono track panned hard left sends
+    // at the centre, -3.01 dB on both sides, and an automated pan does not move it.
+    let automated = "pan 0%; send fx 0dB pre; to void }\nautomate t.pan { 0s -100%; 0.1s 100% ";
+    for pan in ["pan -100%; send fx 0dB pre; to void", automated] {
+        let x = render(
+            &p,
+            &format!(
+                "track t sine 1kHz {{ level -20dBFS; length 0.1s; {pan} }}\nbus void {{ mute }}\nbus fx"
+            ),
+        );
+        for side in &x {
+            assert!(
+                (peak_db(side) - -23.0103).abs() < 0.001,
+                "{pan}: {}",
+                peak_db(side)
+            );
+        }
+    }
 }
 
 #[test]

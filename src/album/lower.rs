@@ -320,7 +320,8 @@ fn export(
         body: c.block.clone().unwrap_or_default(),
         span: c.span,
     };
-    let mut export = crate::compile::export::lower_export(&e, base, rate, diags);
+    let mut export =
+        crate::compile::export::lower_export(&e, base, rate, crate::ir::SampleFormat::Int24, diags);
     let bits_given = e.body.stmts.iter().any(|s| match s {
         Stmt::Command(b) => b.name.name == "bits",
         Stmt::Call(_) => false,

@@ -189,6 +189,10 @@ impl Meter {
 }
 
 #[cfg(test)]
+#[path = "meter_ref_tests.rs"]
+mod ref_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

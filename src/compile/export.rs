@@ -11,10 +11,36 @@ use std::path::Path;
 
 const SETTINGS: &[&str] = &["bits", "rate", "dither", "tags", "of"];
 
+/// A word length: `16`, `24` or `32float` (an export's `bits`, and the master's).
+pub fn bits(v: &Value) -> Result<SampleFormat, Diagnostic> {
+    match v.kind {
+        ValueKind::Number {
+            value: 16.0,
+            unit: None,
+        } => Ok(SampleFormat::Int16),
+        ValueKind::Number {
+            value: 24.0,
+            unit: None,
+        } => Ok(SampleFormat::Int24),
+        ValueKind::Number {
+            value: 32.0,
+            unit: Some(Unit::Float),
+        } => Ok(SampleFormat::Float32),
+        _ => Err(Diagnostic::error(
+            "wrong-value",
+            v.span,
+            format!("`bits` is 16, 24 or 32float, found {}", describe(v)),
+        )),
+    }
+}
+
+/// Lowers one export. A master export that does not give `bits` takes
+/// `master_bits` (the master's own `bits`, as `master.cd()` sets; 24 otherwise).
 pub fn lower_export(
     e: &ast::Export,
     base: &Path,
     session_rate: u32,
+    master_bits: SampleFormat,
     diags: &mut Vec<Diagnostic>,
 ) -> Export {
     let stems = match &e.kind {
@@ -62,7 +88,11 @@ pub fn lower_export(
         kind: ExportKind::Master,
         path: base.join(&e.path.value),
         format,
-        bits: SampleFormat::Int24,
+        bits: if stems {
+            SampleFormat::Int24
+        } else {
+            master_bits
+        },
         rate: session_rate,
         dither: Dither::Tpdf,
         tags: BTreeMap::new(),
@@ -87,24 +117,9 @@ pub fn lower_export(
         }
         let one = c.args.first().filter(|_| c.args.len() == 1);
         match (key, one) {
-            ("bits", Some(v)) => match v.kind {
-                ValueKind::Number {
-                    value: 16.0,
-                    unit: None,
-                } => out.bits = SampleFormat::Int16,
-                ValueKind::Number {
-                    value: 24.0,
-                    unit: None,
-                } => out.bits = SampleFormat::Int24,
-                ValueKind::Number {
-                    value: 32.0,
-                    unit: Some(Unit::Float),
-                } => out.bits = SampleFormat::Float32,
-                _ => diags.push(Diagnostic::error(
-                    "wrong-value",
-                    v.span,
-                    format!("`bits` is 16, 24 or 32float, found {}", describe(v)),
-                )),
+            ("bits", Some(v)) => match bits(v) {
+                Ok(b) => out.bits = b,
+                Err(d) => diags.push(d),
             },
             ("rate", Some(v)) => match super::values::sample_rate(v, "an export rate") {
                 Ok(hz) => out.rate = hz,

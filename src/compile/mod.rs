@@ -115,7 +115,8 @@ fn lower_file(
     let mut strips: Vec<ir::Strip> = Vec::new();
     let mut names: BTreeMap<String, Span> = BTreeMap::new();
     let mut master: Option<(ir::Strip, Option<ir::LoudnessTarget>)> = None;
-    let mut exports = Vec::new();
+    let mut master_bits = ir::SampleFormat::Int24;
+    let mut export_items = Vec::new();
     let mut stem_refs = Vec::new();
     let mut automations = Vec::new();
     let mut asserts = Vec::new();
@@ -159,6 +160,7 @@ fn lower_file(
                 let body = chains.expand(&m.body, diags);
                 let extras =
                     strip::StripLowering::new(&units, diags, false).lower(&mut strip, &body);
+                master_bits = extras.bits.unwrap_or(master_bits);
                 master = Some((
                     strip,
                     extras
@@ -168,13 +170,17 @@ fn lower_file(
             }
             Item::Export(e) => {
                 stem_refs.extend(export::stem_name_spans(e));
-                exports.push(export::lower_export(e, base, rate, diags));
+                export_items.push(e);
             }
             Item::Automate(a) => automations.push(a),
             Item::Assert(a) => asserts.push(a),
             _ => {}
         }
     }
+    // After the master, whose `bits` the master exports default to, wherever it is.
+    let mut exports: Vec<ir::Export> = (export_items.iter())
+        .map(|e| export::lower_export(e, base, rate, master_bits, diags))
+        .collect();
     routing::check(&strips, diags);
     for (name, span) in stem_refs {
         if !strips.iter().any(|s| s.name == name) && name != "master" {
@@ -192,7 +198,7 @@ fn lower_file(
         }
     }
     if exports.is_empty() {
-        exports.push(default_export(base, file, rate));
+        exports.push(default_export(base, rate, master_bits));
     }
     let (master, loudness) = master.unwrap_or_else(|| {
         (
@@ -219,16 +225,20 @@ fn lower_file(
     }
 }
 
-/// With no `export`: one 24-bit WAV at `out/<file name>.wav` beside the file.
-fn default_export(base: &Path, file: &ast::File, rate: u32) -> ir::Export {
-    let _ = file;
+/// With no `export`: one WAV at `out/<file name>.wav` beside the file, 24-bit unless
+/// the master says otherwise (`bits`, as `master.cd()` sets).
+fn default_export(base: &Path, rate: u32, bits: ir::SampleFormat) -> ir::Export {
     ir::Export {
         kind: ir::ExportKind::Master,
         path: base.join("out").join("{file}.wav"),
         format: ir::FileFormat::Wav,
-        bits: ir::SampleFormat::Int24,
+        bits,
         rate,
-        dither: ir::Dither::Tpdf,
+        dither: if bits == ir::SampleFormat::Float32 {
+            ir::Dither::None
+        } else {
+            ir::Dither::Tpdf
+        },
         tags: BTreeMap::new(),
         span: Span::detached(),
     }

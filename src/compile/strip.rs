@@ -22,7 +22,7 @@ pub const STRIP_SETTINGS: &[&str] = &[
     "start", "region", "trim", "gain", "pan", "width", "mute", "solo", "polarity", "fade", "send",
     "to",
 ];
-pub const MASTER_SETTINGS: &[&str] = &["trim", "gain", "width", "loudness"];
+pub const MASTER_SETTINGS: &[&str] = &["trim", "gain", "width", "loudness", "bits"];
 /// Settings of generator tracks.
 pub const GENERATOR_SETTINGS: &[&str] = &["level", "length"];
 
@@ -34,6 +34,8 @@ pub struct Extras {
     pub length: Option<(u64, Span)>,
     /// `loudness -14LUFS` in the master.
     pub loudness: Option<(f64, Span)>,
+    /// `bits 16` in the master: the word length of master exports that give none.
+    pub bits: Option<crate::ir::SampleFormat>,
 }
 
 /// An empty strip with console defaults.
@@ -203,6 +205,10 @@ impl<'a> StripLowering<'a> {
             "loudness" => self
                 .loudness(c)
                 .map(|v| extras.loudness = Some((v, c.span))),
+            "bits" => self
+                .one(c)
+                .and_then(super::export::bits)
+                .map(|b| extras.bits = Some(b)),
             _ => unreachable!("every allowed setting is handled"),
         };
         if let Err(d) = res {

@@ -20,6 +20,7 @@ mod held;
 pub mod master;
 pub mod meters;
 pub mod output;
+pub mod pan;
 mod pipeline;
 pub mod preflight;
 pub mod region;
@@ -208,6 +209,12 @@ fn pass(
     }
     let mut written: u64 = 0;
     let mut block_peak = 0.0f32;
+    // With `loudness` the tail is judged on the master's input, before the drive
+    // the solve will find: it must be below -96 dBFS after the most drive there is.
+    let tail_threshold = match stage {
+        Some(_) => TAIL_THRESHOLD * libm::pow(10.0, -solve::MAX_DRIVE_DB / 20.0) as f32,
+        None => TAIL_THRESHOLD,
+    };
     let mut meters = (opts.meters)
         .then(|| meters::Meters::new(mix, &plan, main_len))
         .transpose()
@@ -277,7 +284,7 @@ fn pass(
         written += (n - skip) as u64;
         let end = pos + n as u64;
         if in_tail && (end - latency - main_len).is_multiple_of(tail_block) {
-            let audible = block_peak >= TAIL_THRESHOLD;
+            let audible = block_peak >= tail_threshold;
             for o in &mut outputs {
                 o.release(audible).map_err(|d| vec![d])?;
             }

@@ -4,6 +4,8 @@
 
 use super::automation::{LaneRt, amp};
 use super::delay::DelayLine;
+pub use super::pan::{mono_pan, stereo_balance};
+use super::pan::{pre_tap, unpanned};
 use super::source::SourceStream;
 use crate::diag::Diagnostic;
 use crate::dsp::{ParamId, Processor};
@@ -276,8 +278,11 @@ impl StripRt {
             self.automated_fader(pos, n, out);
             return Ok(());
         }
-        let [pl, pr] = &mut out.post;
         let (wl, wr) = (&self.work[0][..n], &self.work[1][..n]);
+        if let Some(pre) = &mut out.pre {
+            pre_tap(pre, [wl, wr], ch == 1, if self.muted { 0.0 } else { 1.0 });
+        }
+        let [pl, pr] = &mut out.post;
         let (gl, gr) = self.pan;
         if ch == 1 {
             for i in 0..n {
@@ -290,13 +295,6 @@ impl StripRt {
                 let (m, s) = (0.5 * (wl[i] + wr[i]), half_w * (wl[i] - wr[i]));
                 pl[i] = (m + s) * gl;
                 pr[i] = (m - s) * gr;
-            }
-        }
-        if let Some([ql, qr]) = &mut out.pre {
-            let g = if self.muted { 0.0 } else { 1.0 };
-            for i in 0..n {
-                ql[i] = pl[i] * g;
-                qr[i] = pr[i] * g;
             }
         }
         if self.gain != 1.0 {
@@ -313,6 +311,7 @@ impl StripRt {
     /// The fader with automated gain, pan, width or mute, evaluated per sample.
     fn automated_fader(&mut self, pos: u64, n: usize, out: &mut StripOut) {
         let mono = self.channels == 1;
+        let centre = mono_pan(0.0).0;
         let a = &mut self.auto;
         for i in 0..n {
             let t = pos + i as u64;
@@ -339,8 +338,8 @@ impl StripRt {
             };
             if let Some([ql, qr]) = &mut out.pre {
                 let g = if muted { 0.0 } else { 1.0 };
-                ql[i] = l * g;
-                qr[i] = r * g;
+                let (x, y) = unpanned(&self.work, i, mono, centre);
+                (ql[i], qr[i]) = (x * g, y * g);
             }
             let g = if muted {
                 0.0
@@ -362,39 +361,4 @@ fn delayed<'a>(input: &'a mut Input, sig: [&'a [f32]; 2], n: usize) -> [&'a [f32
     }
     input.delay.process(&sig, &mut input.scratch, n);
     [&input.scratch[0][..n], &input.scratch[1][..n]]
-}
-
-/// Constant-power pan for a mono source: -3.01 dB per side at centre.
-pub fn mono_pan(pan: f64) -> (f32, f32) {
-    let theta = (pan + 1.0) * std::f64::consts::FRAC_PI_4;
-    (libm::cos(theta) as f32, libm::sin(theta) as f32)
-}
-
-/// Balance for a stereo source: centre leaves both sides at unity; moving right
-/// lowers the left side along a quarter cosine (and the other way round).
-pub fn stereo_balance(pan: f64) -> (f32, f32) {
-    let fade = |p: f64| libm::cos(p * std::f64::consts::FRAC_PI_2) as f32;
-    if pan >= 0.0 {
-        (fade(pan), 1.0)
-    } else {
-        (1.0, fade(-pan))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pan_laws() {
-        let (l, r) = mono_pan(0.0);
-        // Constant power: -3.0103 dB per side at centre.
-        assert!((20.0 * f64::from(l).log10() + 3.0103).abs() < 1e-3);
-        assert_eq!(l, r);
-        let (l, r) = mono_pan(1.0);
-        assert!(l.abs() < 1e-7 && (r - 1.0).abs() < 1e-7);
-        assert_eq!(stereo_balance(0.0), (1.0, 1.0));
-        let (l, r) = stereo_balance(1.0);
-        assert!(l.abs() < 1e-7 && r == 1.0);
-    }
 }
