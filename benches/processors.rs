@@ -56,6 +56,7 @@ fn insert(kind: &str, p: &[(&str, ParamValue)], bands: Vec<Band>) -> Insert {
         name: kind.into(),
         params: params(p),
         bands,
+        notes: Default::default(),
         span: Span::default(),
     }
 }

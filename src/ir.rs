@@ -163,6 +163,10 @@ pub struct Insert {
     pub params: BTreeMap<String, ParamValue>,
     /// Sub-items such as EQ bands, in written order.
     pub bands: Vec<Band>,
+    /// Parameters written as note lengths (`time 1/8.`), in quarter notes: their
+    /// seconds in `params` are at the opening tempo, and they follow tempo changes.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub notes: BTreeMap<String, f64>,
     #[serde(skip)]
     pub span: Span,
 }

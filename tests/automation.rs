@@ -326,3 +326,51 @@ fn master_lanes_with_a_loudness_target_land_on_their_written_sample() {
     // The second chain's trials read the lanes as the first does: the same drive.
     assert!(std::fs::read(p.path("1/t.wav")).ok() == std::fs::read(p.path("2/t.wav")).ok());
 }
+
+/// A note-length delay follows the tempo map: `time 1/4` is 0.5 s at 120 bpm and
+/// 1 s after `tempo 60bpm at bar 3` (bar 3 at 4 s; bar 5 at 12 s). Clicks at 0 s and
+/// 12 s through a 100% wet delay echo at 0.5 s and 13 s, on the sample.
+#[test]
+fn a_note_length_delay_follows_tempo_changes() {
+    let p = Project::new();
+    let mut x = vec![0.0f32; 14 * 48000];
+    x[0] = 0.5;
+    x[12 * 48000] = 0.5;
+    p.wav("clicks.wav", 48000, &[x]);
+    p.mix(&format!(
+        "session {{ tempo 120bpm; tempo 60bpm at bar 3; tail 0s }}\n\
+         track c \"clicks.wav\" {{ pan -100%; delay {{ time 1/4; feedback 0%; mix 100% }} }}\n{OUT}"
+    ));
+    p.render().ok();
+    let l = &read_wav(&p.path("out/t.wav")).1[0];
+    let loudest = |a: usize, b: usize| {
+        (a..b)
+            .max_by(|&i, &j| l[i].abs().total_cmp(&l[j].abs()))
+            .expect("a range")
+    };
+    assert_eq!(loudest(1000, 6 * 48000), 24000, "the echo at 120 bpm");
+    assert_eq!(
+        loudest(12 * 48000 + 1000, 14 * 48000),
+        13 * 48000,
+        "the echo at 60 bpm"
+    );
+    // The graph shows the lane the tempo made; the mix's own lane on the time wins.
+    let lane_values = |p: &Project| -> Vec<Vec<f64>> {
+        let r = p.run(&["graph", "song.mix", "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+        let lanes = v["mix"]["lanes"].as_array().expect("lanes").clone();
+        (lanes.iter())
+            .map(|l| {
+                let points = l["points"].as_array().expect("points");
+                points
+                    .iter()
+                    .map(|p| p["value"].as_f64().expect("value"))
+                    .collect()
+            })
+            .collect()
+    };
+    assert_eq!(lane_values(&p), vec![vec![0.5, 1.0]]);
+    let text = std::fs::read_to_string(p.path("song.mix")).expect("mix");
+    p.mix(&format!("{text}automate c.delay.time {{ 0s 300ms }}\n"));
+    assert_eq!(lane_values(&p), vec![vec![0.3]]);
+}

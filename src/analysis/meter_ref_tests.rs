@@ -10,7 +10,9 @@ fn tone(freq: f64, db: f64, rate: u32, secs: f64) -> Vec<f32> {
     let amp = libm::pow(10.0, db / 20.0);
     let w = 2.0 * std::f64::consts::PI * freq / f64::from(rate);
     let n = libm::round(secs * f64::from(rate)) as usize;
-    (0..n).map(|i| (amp * libm::sin(w * i as f64)) as f32).collect()
+    (0..n)
+        .map(|i| (amp * libm::sin(w * i as f64)) as f32)
+        .collect()
 }
 
 fn integrated(rate: u32, channels: &[&[f32]]) -> f64 {
@@ -24,7 +26,10 @@ fn integrated(rate: u32, channels: &[&[f32]]) -> f64 {
 }
 
 fn within(got: f64, want: f64, what: &str) {
-    assert!((got - want).abs() <= 0.01, "{what}: {got:.4}, reference {want}");
+    assert!(
+        (got - want).abs() <= 0.01,
+        "{what}: {got:.4}, reference {want}"
+    );
 }
 
 /// Rate invariance: Tech 3341 case 1 (stereo 1 kHz at -23 dBFS, 20 s) at each rate.
@@ -52,7 +57,11 @@ fn calibration_tones() {
     within(integrated(48000, &[&x, &x]), -17.993, "-18 dBFS stereo");
     let x = tone(997.0, 0.0, 48000, 20.0);
     let silent = vec![0.0; x.len()];
-    within(integrated(48000, &[&x, &silent]), -3.0103, "997 Hz in L only");
+    within(
+        integrated(48000, &[&x, &silent]),
+        -3.0103,
+        "997 Hz in L only",
+    );
 }
 
 /// Scale invariance: `I(x·10^(g/20)) − I(x) = g` (within 1e-9 LU in the

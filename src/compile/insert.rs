@@ -23,14 +23,13 @@ pub fn lower_insert(
         .alias
         .as_ref()
         .map_or(spec.kind.to_string(), |a| a.name.clone());
-    let mut params = BTreeMap::new();
-    let mut seen = super::once::Once::default();
+    let mut f = Filled::default();
     let mut bands = Vec::new();
 
     // Values right after the kind: its argument (`reverb "ir.wav"`), or settings
     // written inline as a band's are (`limiter -1dBTP`, `gate -45dB release 80ms`).
     match (&spec.arg, cmd.args.as_slice()) {
-        (Some(arg), [v]) => set(&mut params, &mut seen, arg, v, units, diags),
+        (Some(arg), [v]) => set(&mut f, arg, v, units, diags),
         (Some(_), [_, extra, ..]) => diags.push(
             Diagnostic::error(
                 "unexpected-value",
@@ -49,7 +48,7 @@ pub fn lower_insert(
                 what: format!("`{}`", spec.kind),
                 usage: usage(spec.kind, spec.params),
             };
-            assign(args, &place, &mut params, &mut seen, units, diags);
+            assign(args, &place, &mut f, units, diags);
         }
     }
 
@@ -74,7 +73,7 @@ pub fn lower_insert(
                 ));
             }
             match c.args.as_slice() {
-                [v] => set(&mut params, &mut seen, p, v, units, diags),
+                [v] => set(&mut f, p, v, units, diags),
                 [] => diags.push(Diagnostic::error(
                     "missing-value",
                     c.span,
@@ -112,12 +111,13 @@ pub fn lower_insert(
         }
     }
 
-    fill_defaults(spec.params, &mut params, cmd.span, spec.kind, diags);
+    fill_defaults(spec.params, &mut f.params, cmd.span, spec.kind, diags);
     Insert {
         kind: spec.kind.to_string(),
         name,
-        params,
+        params: f.params,
         bands,
+        notes: f.notes,
         span: cmd.span,
     }
 }
@@ -147,21 +147,27 @@ fn unknown_item(c: &Command, spec: &ProcessorSpec) -> Diagnostic {
     d
 }
 
-fn set(
-    params: &mut BTreeMap<String, ParamValue>,
-    seen: &mut super::once::Once,
-    p: &ParamSpec,
-    v: &Value,
-    units: &Units,
-    diags: &mut Vec<Diagnostic>,
-) {
-    if let Some(d) = seen.set(p.name, v.span, "") {
+/// The parameters of one processor or band as they are written.
+#[derive(Default)]
+struct Filled {
+    params: BTreeMap<String, ParamValue>,
+    seen: super::once::Once,
+    /// Those written as note lengths, in quarter notes: they follow the tempo map.
+    notes: BTreeMap<String, f64>,
+}
+
+fn set(f: &mut Filled, p: &ParamSpec, v: &Value, units: &Units, diags: &mut Vec<Diagnostic>) {
+    if let Some(d) = f.seen.set(p.name, v.span, "") {
         diags.push(d);
         return;
     }
     match units.param(p, v) {
         Ok(val) => {
-            params.insert(p.name.to_string(), val);
+            f.params.insert(p.name.to_string(), val);
+            if let ValueKind::Fraction { num, den, modifier } = v.kind {
+                let quarters = super::values::note_seconds(60.0, num, den, modifier);
+                f.notes.insert(p.name.to_string(), quarters);
+            }
         }
         Err(d) => diags.push(d),
     }
@@ -206,22 +212,21 @@ fn lower_band(
     units: &Units,
     diags: &mut Vec<Diagnostic>,
 ) -> Band {
-    let mut params = BTreeMap::new();
-    let mut seen = super::once::Once::default();
+    let mut f = Filled::default();
     let place = Place {
         specs: spec.params,
         what: format!("a `{}` band", spec.kind),
         usage: usage(spec.kind, spec.params),
     };
-    assign(&c.args, &place, &mut params, &mut seen, units, diags);
-    fill_defaults(spec.params, &mut params, c.span, spec.kind, diags);
+    assign(&c.args, &place, &mut f, units, diags);
+    fill_defaults(spec.params, &mut f.params, c.span, spec.kind, diags);
     Band {
         kind: spec.kind.into(),
         name: c
             .alias
             .as_ref()
             .map_or(spec.kind.to_string(), |a| a.name.clone()),
-        params,
+        params: f.params,
         span: c.span,
     }
 }
@@ -240,8 +245,7 @@ struct Place {
 fn assign(
     args: &[Value],
     place: &Place,
-    params: &mut BTreeMap<String, ParamValue>,
-    seen: &mut super::once::Once,
+    f: &mut Filled,
     units: &Units,
     diags: &mut Vec<Diagnostic>,
 ) {
@@ -253,7 +257,7 @@ fn assign(
         };
         if let Some(p) = named {
             match args.next() {
-                Some(val) => set(params, seen, p, val, units, diags),
+                Some(val) => set(f, p, val, units, diags),
                 None => diags.push(Diagnostic::error(
                     "missing-value",
                     v.span,
@@ -264,7 +268,7 @@ fn assign(
         }
         let fits = |p: &&ParamSpec| {
             p.positional
-                && !seen.contains(p.name)
+                && !f.seen.contains(p.name)
                 && match (&v.kind, p.kind) {
                     (ValueKind::Number { unit, value }, k) => {
                         k.accepts(*unit) || (value.is_infinite() && unit.is_none())
@@ -274,7 +278,7 @@ fn assign(
                 }
         };
         match place.specs.iter().find(fits) {
-            Some(p) => set(params, seen, p, v, units, diags),
+            Some(p) => set(f, p, v, units, diags),
             None => diags.push(
                 Diagnostic::error(
                     "unexpected-value",

@@ -13,6 +13,7 @@ pub mod pick;
 pub mod routing;
 pub mod session;
 pub mod strip;
+pub mod synced;
 pub mod tempo;
 pub mod values;
 
@@ -207,7 +208,9 @@ fn lower_file(
         )
     });
     let all: Vec<&ir::Strip> = strips.iter().chain([&master]).collect();
-    let lanes = automation::lower(&automations, &all, &units, diags);
+    let mut lanes = automation::lower(&automations, &all, &units, diags);
+    let tempo = settings.tempo.as_ref().map(|t| &t.map);
+    lanes.extend(synced::lanes(&all, tempo, &lanes));
     let asserts = assert::lower(&asserts, &strips, &units, diags);
     Mix {
         session: ir::Session {

@@ -34,8 +34,8 @@ static PARAMS: &[ParamSpec] = &[
         0.001,
         MAX_TIME,
         0.25,
-        "Delay time, 1 ms..8 s, or a note length with the session tempo (`1/8.` \
-         is a dotted eighth); default 250 ms. Echoes land on the exact sample when \
+        "Delay time, 1 ms..8 s, or a note length at the session tempo, following its \
+         changes (`1/8.` is a dotted eighth); default 250 ms. Echoes land on the exact sample when \
          `time * rate` is whole. Automation glides (at least 50 ms, at most half a \
          sample of read movement per sample).",
     ),

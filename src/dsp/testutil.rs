@@ -49,6 +49,7 @@ pub fn insert(kind: &str, params: &[(&str, ParamValue)], bands: Vec<Band>) -> In
         name: kind.into(),
         params: values(params),
         bands,
+        notes: Default::default(),
         span: Span::default(),
     }
 }
