@@ -23,6 +23,7 @@ pub mod album;
 pub mod analysis;
 pub mod cache;
 pub mod cli;
+pub mod clock;
 pub mod compile;
 pub mod diag;
 pub mod diff;

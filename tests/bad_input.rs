@@ -102,6 +102,90 @@ fn good_render_after_a_failed_one() {
     assert_eq!(read_wav(&p.path("out/m.wav")).1[0].len(), 2400);
 }
 
+/// A report that cannot be written fails the render before any file is replaced
+/// (a failed render never replaces a good master), with the error among the
+/// diagnostics of `--format json`.
+#[test]
+fn an_unwritable_report_fails_before_any_file_is_written() {
+    let p = stem_project();
+    p.render().ok();
+    let good = std::fs::read(p.path("out/m.wav")).expect("master");
+    p.mix("track s \"stem.wav\" { gain -6dB }\nexport \"out/m.wav\"\n");
+    p.file("afile", b"a file, not a folder");
+    let r = p.run(&["render", "song.mix", "--report", "afile/r.json"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("cannot write the report"), "{}", r.stderr);
+    assert!(
+        std::fs::read(p.path("out/m.wav")).expect("master") == good,
+        "replaced"
+    );
+    let r = p.run(&[
+        "render",
+        "song.mix",
+        "--report",
+        "afile/r.json",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    assert!(
+        v["diagnostics"]
+            .to_string()
+            .contains("cannot write the report"),
+        "{}",
+        r.stdout
+    );
+}
+
+/// Over full scale: an integer file clips and says how much; a float master keeps
+/// it and warns that playback will clip; a limited master says nothing.
+#[test]
+fn clipping_is_reported() {
+    let p = Project::new();
+    let mix = |master: &str, bits: &str| {
+        p.mix(&format!(
+            "track t sine 1kHz {{ level -6dBFS; length 0.5s; gain +9dB; pan -100% }}\n\
+             master {{ {master} }}\nexport \"out/m.wav\" {{ bits {bits} }}\n"
+        ));
+        p.render()
+    };
+    let r = mix("", "24");
+    r.ok();
+    assert!(
+        r.stderr.contains("clipped") && r.stderr.contains("+3.00 dBFS"),
+        "{}",
+        r.stderr
+    );
+    let r = mix("", "32float");
+    assert!(r.stderr.contains("over full scale"), "{}", r.stderr);
+    let r = mix("limiter { ceiling -1dBTP }", "24");
+    assert!(
+        !r.stderr.contains("clip") && !r.stderr.contains("full scale"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// A value past the float range inside the graph is an error naming the strip and
+/// the time, not a master that goes silently to zero (3e38 x 4 overflows).
+#[test]
+fn an_overflow_in_the_graph_names_the_strip() {
+    let p = Project::new();
+    let mut x = vec![0.1f32; 96000];
+    x[70000] = 3e38;
+    p.wav("huge.wav", 48000, &[x]);
+    p.wav("kick.wav", 48000, &[sine(60.0, 0.5, 48000, 96000)]);
+    p.mix("track a \"huge.wav\" { trim +12dB }\ntrack k \"kick.wav\"\nexport \"out/m.wav\"\n");
+    let r = p.render();
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("`a` overflowed at 0:01.458"),
+        "{}",
+        r.stderr
+    );
+    assert!(!p.path("out/m.wav").exists());
+}
+
 /// `check` opens impulse responses as the render does: a missing or unreadable one
 /// is an error there, not only at render time.
 #[test]

@@ -218,6 +218,13 @@ pub fn render_mix(
             return fail(2);
         }
     };
+    if let Some(path) = &flags.report
+        && let Err(e) = crate::render::report::writable(path)
+    {
+        let m = format!("cannot write the report {}: {e}", path.display());
+        rep.diags(&[crate::diag::Diagnostic::global("report", m)], world);
+        return fail(2);
+    }
     let file_stem: String =
         (file.file_stem()).map_or("mix".into(), |s| s.to_string_lossy().into_owned());
     if let (Some(r), None) = (region, &flags.out_dir) {
@@ -278,7 +285,8 @@ pub fn render_mix(
                         false => crate::render::report::write(path, &r),
                     });
                 if let Err(e) = written {
-                    eprintln!("error: cannot write the report {}: {e}", path.display());
+                    let m = format!("cannot write the report {}: {e}", path.display());
+                    rep.diags(&[crate::diag::Diagnostic::global("report", m)], world);
                     return Outcome {
                         code: 2,
                         report: Some(report),
@@ -374,7 +382,4 @@ fn html(
     crate::report_html::render_page(mix, file, report, built, &warnings)
 }
 
-pub fn clock(secs: f64) -> String {
-    let m = (secs / 60.0).floor();
-    format!("{}:{:06.3}", m as u64, secs - m * 60.0)
-}
+pub use crate::clock::clock;

@@ -20,6 +20,7 @@ mod held;
 pub mod master;
 pub mod meters;
 pub mod output;
+mod overflow;
 pub mod pan;
 mod pipeline;
 pub mod preflight;
@@ -261,6 +262,7 @@ fn pass(
         if let Some(m) = &mut meters {
             m.chunk(&mut plan, skip, n, stage.is_none(), pool.as_ref());
         }
+        overflow::check(&plan, mix, pos, n).map_err(|d| vec![d])?;
         let sum = &plan.outs[plan.master].post;
         if let Some(st) = &mut stage {
             // Loudness mode: the master's input is kept whole for the solve.
@@ -357,6 +359,7 @@ fn pass(
     }
     // The last moment a stop is honoured: after it every file goes into place.
     check_cancel(opts.cancel.as_ref())?;
+    warnings.extend(outputs.iter().filter_map(|o| o.clip_warning()));
     let mut files = Vec::new();
     for o in &mut outputs {
         if let Err(d) = o.commit() {

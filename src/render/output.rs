@@ -35,6 +35,9 @@ pub struct Output {
     /// Frames held while `tail auto` judges the current tail block.
     held: [Vec<f32>; 2],
     pub peak: f32,
+    /// Samples over full scale before quantisation, and the largest |sample| then.
+    pub overs: u64,
+    pub hottest: f32,
     pub frames: u64,
     scratch: [Vec<f32>; 2],
     /// Linear gain at the export rate, just before quantisation: 1 unless the
@@ -120,6 +123,8 @@ impl Output {
             session_rate,
             held: [Vec::new(), Vec::new()],
             peak: 0.0,
+            overs: 0,
+            hottest: 0.0,
             frames: 0,
             scratch: [vec![0.0; max_frames], vec![0.0; max_frames]],
             gain: 1.0,
@@ -174,6 +179,7 @@ impl Output {
         self.meter = Metering::new(&self.export, self.behind)?;
         self.measured = None;
         self.peak = 0.0;
+        (self.overs, self.hottest) = (0, 0.0);
         self.frames = 0;
         Ok(())
     }
@@ -227,6 +233,12 @@ impl Output {
                     .for_each(|v| *v = (f64::from(*v) * self.gain) as f32);
             }
         }
+        for s in &self.scratch {
+            for v in &s[..n] {
+                self.overs += u64::from(v.abs() > 1.0);
+                self.hottest = self.hottest.max(v.abs());
+            }
+        }
         if let Some(q) = &mut self.quant {
             let [l, r] = &mut self.scratch;
             q.process_stereo(&mut l[..n], &mut r[..n]);
@@ -247,6 +259,31 @@ impl Output {
             "output",
             self.export.span,
             format!("{} {e}", self.path.display()),
+        )
+    }
+
+    /// What went over full scale: integer words clip it, and a float master keeps it
+    /// for players and converters to clip.
+    pub fn clip_warning(&self) -> Option<Diagnostic> {
+        let db = 20.0 * f64::from(self.hottest).log10();
+        let path = self.path.display();
+        let message = match self.quant {
+            Some(_) if self.overs > 0 => format!(
+                "{path} clipped {} samples at full scale: the mix peaks {db:+.2} dBFS \
+                 before the word length",
+                self.overs
+            ),
+            None if self.overs > 0 && matches!(self.tap, Tap::Master) => format!(
+                "{path} peaks {db:+.2} dBFS, over full scale: a float file keeps it, \
+                 but players and converters will clip it"
+            ),
+            _ => return None,
+        };
+        Some(
+            Diagnostic::warning("clipping", self.export.span, message).with_hint(
+                "lower the master's gain, end the master with a limiter, or (for an \
+                 integer file) export `bits 32float`",
+            ),
         )
     }
 

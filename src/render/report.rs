@@ -135,8 +135,40 @@ pub fn write(path: &Path, report: &impl Serialize) -> Result<(), String> {
     } else {
         serde_json::to_string_pretty(report).map_err(|e| e.to_string())? + "\n"
     };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    write_text(path, &text)
+}
+
+/// The folder a report at `path` goes in ("." for a bare name).
+fn folder(path: &Path) -> &Path {
+    path.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// Whether a report can be written at `path`, asked before a render writes
+/// anything: a report that fails afterwards would fail a render whose files are
+/// already in place. Makes the folder and a file in it (removed at once).
+pub fn writable(path: &Path) -> Result<(), String> {
+    if path.is_dir() {
+        return Err("it is a folder".into());
     }
-    std::fs::write(path, text).map_err(|e| e.to_string())
+    let dir = folder(path);
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    tempfile::Builder::new()
+        .prefix(".mixdown-report")
+        .tempfile_in(dir)
+        .map(drop)
+        .map_err(|e| e.to_string())
+}
+
+/// Writes `text` to `path` whole or not at all (a temporary file renamed into place).
+pub fn write_text(path: &Path, text: &str) -> Result<(), String> {
+    let dir = folder(path);
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".mixdown-report")
+        .tempfile_in(dir)
+        .map_err(|e| e.to_string())?;
+    std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(|e| e.to_string())?;
+    tmp.persist(path).map(drop).map_err(|e| e.error.to_string())
 }

@@ -107,11 +107,7 @@ fn page(title: &str, facts: &[(String, String)], body: &str) -> String {
     s
 }
 
-/// `m:ss.mmm`.
-fn clock(secs: f64) -> String {
-    let m = (secs / 60.0).floor();
-    format!("{}:{:06.3}", m as u64, secs - m * 60.0)
-}
+use crate::clock::clock;
 
 fn lufs(x: Option<f64>) -> String {
     x.map_or("-inf LUFS".into(), |v| format!("{v:.2} LUFS"))
@@ -186,8 +182,5 @@ pub fn analyze_page(path: &Path, format: &str, m: &Measurement, o: &Overview) ->
 
 /// Writes `text` to `path`, creating its folder.
 pub fn write(path: &Path, text: &str) -> Result<(), String> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
-    }
-    std::fs::write(path, text).map_err(|e| e.to_string())
+    crate::render::report::write_text(path, text)
 }
