@@ -156,6 +156,15 @@ fn duplicates_and_warnings() {
         "{}",
         r.stderr
     );
+    // A route to an unknown bus, or a loop, is the error; no mute is blamed for it.
+    for mix in [
+        "track a sine 1kHz { level -20dBFS; length 1s; to drums }\n",
+        "track a sine 1kHz { level -20dBFS; length 1s; to x }\nbus x { to x }\n",
+    ] {
+        let r = check(mix);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        assert!(!r.stderr.contains("muted"), "{mix}: {}", r.stderr);
+    }
 }
 
 #[test]
@@ -164,6 +173,25 @@ fn bar_positions_need_a_tempo() {
     assert_eq!(r.code, 1);
     assert!(
         r.stderr.contains("a bar position needs a tempo"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// An error inside a called chain (here a standard-library one) also points at the
+/// call in the mix, and a master setting in a track says where it belongs.
+#[test]
+fn errors_inside_a_chain_point_at_the_call() {
+    let r = check("use std.master\ntrack a sine 1kHz { length 1s; master.streaming() }\n");
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("`loudness` is a setting of the master"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("std/master.mix:"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("song.mix:2:") && r.stderr.contains("in this call"),
         "{}",
         r.stderr
     );

@@ -67,6 +67,32 @@ fn a_region_with_a_loudness_target_says_where_its_drive_comes_from() {
     assert_eq!(bad.code, 2, "{}", bad.stderr);
 }
 
+/// README: "a region takes the drive the whole song was solved at when a whole
+/// render is in the cache" -- also a cache folder a later process reads. The
+/// region then equals the same part of the whole render (as without `loudness`).
+#[test]
+fn a_region_takes_the_whole_songs_drive_from_a_cache_folder() {
+    let p = project("limiter { ceiling -1dBTP }; loudness -16LUFS");
+    let cache = ["--cache", "cdir"];
+    p.run(&[&["render", "song.mix", "-o", "whole"][..], &cache].concat())
+        .ok();
+    let part = [
+        "render", "song.mix", "-o", "part", "--from", "8", "--to", "10.5",
+    ];
+    let r = p.run(&[&part[..], &cache].concat());
+    r.ok();
+    assert!(!r.stderr.contains("region alone"), "{}", r.stderr);
+    let (_, whole) = read_wav(&p.path("whole/mix.wav"));
+    let (_, part) = read_wav(&p.path("part/mix.wav"));
+    let worst = (whole.iter().zip(&part))
+        .flat_map(|(w, r)| w[8 * RATE..].iter().zip(r).map(|(a, b)| (a - b).abs()))
+        .fold(0.0, f64::max);
+    assert!(
+        worst < 1e-6,
+        "the region differs from the whole by {worst:e}"
+    );
+}
+
 /// Without `-o`, a region lands on the whole song's files: the render says which
 /// file it cuts down, once (the file then holds the region).
 #[test]
@@ -92,4 +118,42 @@ fn a_region_over_the_whole_songs_file_warns() {
         "{}",
         elsewhere.stderr
     );
+}
+
+/// A region past the song ends where the whole render does: at the song's end, or
+/// with `tail auto` where the tail dies away, equal to the same part of the whole
+/// render; one starting past the end is an error that says where the end is.
+#[test]
+fn a_region_past_the_end_stops_where_the_song_does() {
+    let p = project("limiter { ceiling -1dBTP }");
+    p.run(&["render", "song.mix", "-o", "whole"]).ok();
+    p.run(&[
+        "render", "song.mix", "-o", "part", "--from", "10", "--to", "100",
+    ])
+    .ok();
+    let (whole, part) = (
+        read_wav(&p.path("whole/mix.wav")).1,
+        read_wav(&p.path("part/mix.wav")).1,
+    );
+    assert_eq!(part[0].len(), 2 * RATE, "10 s to the song's end at 12 s");
+    let r = p.run(&["render", "song.mix", "-o", "late", "--from", "20"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("past the end of the song, 0:12.000"),
+        "{}",
+        r.stderr
+    );
+    // `tail auto`: the delay and the reverb ring on after 12 s; the region keeps the
+    // tail the whole render keeps, to the sample.
+    let text = std::fs::read_to_string(p.path("song.mix")).expect("mix");
+    p.mix(&text.replace("tail 0s", "tail auto"));
+    p.run(&["render", "song.mix", "-o", "whole"]).ok();
+    p.run(&[
+        "render", "song.mix", "-o", "part", "--from", "10", "--to", "100",
+    ])
+    .ok();
+    let whole_auto = read_wav(&p.path("whole/mix.wav")).1;
+    let part_auto = read_wav(&p.path("part/mix.wav")).1;
+    assert!(whole_auto[0].len() > whole[0].len(), "a tail was kept");
+    assert_eq!(part_auto[0].len(), whole_auto[0].len() - 10 * RATE);
 }

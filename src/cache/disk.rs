@@ -1,7 +1,9 @@
 //! Cache entries on disk: one file per entry, `KIND-HASH.f32`, holding a small header
 //! (magic, plane count, frames) and the planes as little-endian f32. Written to a
-//! temporary file and renamed, so a reader never sees half an entry.
+//! temporary file and renamed, so a reader never sees half an entry. A loudness
+//! solve is a small JSON file beside them, `solve-HASH.json`.
 
+use crate::render::solve::Solved;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -65,6 +67,24 @@ pub fn read(path: &Path) -> Option<Vec<Vec<f32>>> {
     })
 }
 
+/// Where the solve under `key` is kept: JSON, whose numbers read back to the same
+/// bits (the drive must be exactly the whole render's).
+fn solve_path(dir: &Path, key: &blake3::Hash) -> PathBuf {
+    dir.join(format!("solve-{}.json", key.to_hex()))
+}
+
+pub fn write_solve(dir: &Path, key: &blake3::Hash, s: &Solved) -> std::io::Result<()> {
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    serde_json::to_writer(&mut tmp, s)?;
+    tmp.persist(solve_path(dir, key))?;
+    Ok(())
+}
+
+pub fn read_solve(dir: &Path, key: &blake3::Hash) -> Option<Solved> {
+    let text = std::fs::read(solve_path(dir, key)).ok()?;
+    serde_json::from_slice(&text).ok()
+}
+
 /// Deletes the least recently used entries until the folder holds at most `budget` bytes.
 pub fn prune(dir: &Path, budget: u64) {
     let Ok(list) = std::fs::read_dir(dir) else {
@@ -93,6 +113,21 @@ pub fn prune(dir: &Path, budget: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_solve_reads_back_to_the_same_bits() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let key = blake3::hash(b"solve");
+        let s = Solved {
+            drive_db: 4.490_123_456_789_012,
+            max_gain_reduction_db: Some(0.1 + 0.2),
+            integrated_lufs: -14.000_000_000_000_2,
+            trials: 3,
+        };
+        write_solve(dir.path(), &key, &s).expect("write");
+        assert_eq!(read_solve(dir.path(), &key), Some(s));
+        assert_eq!(read_solve(dir.path(), &blake3::hash(b"other")), None);
+    }
 
     #[test]
     fn entries_round_trip_and_damage_is_a_miss() {

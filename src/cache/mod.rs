@@ -266,11 +266,22 @@ impl Cache {
         self.lock().outputs.insert(key, file);
     }
 
+    /// The loudness solve kept under `key`: in memory, or in the cache folder (so a
+    /// region rendered by a later process takes the drive the whole song was solved at).
     pub fn solve(&self, key: &Key) -> Option<crate::render::solve::Solved> {
-        self.lock().solves.get(key).copied()
+        if let Some(s) = self.lock().solves.get(key).copied() {
+            return Some(s);
+        }
+        let s = disk::read_solve(self.dir.as_ref()?, key)?;
+        self.lock().solves.insert(*key, s);
+        Some(s)
     }
 
     pub fn put_solve(&self, key: Key, solved: crate::render::solve::Solved) {
+        if let Some(dir) = &self.dir {
+            // A solve that cannot be kept on disk is found again by the next render.
+            let _ = disk::write_solve(dir, &key, &solved);
+        }
         self.lock().solves.insert(key, solved);
     }
 

@@ -99,7 +99,8 @@ pub fn lower_export(
         span: e.span,
     };
     let mut of = Vec::new();
-    let mut dither_given = false;
+    let mut dither_given = None;
+    let mut tags_given = None;
     let mut seen = super::once::Once::default();
     for stmt in &e.body.stmts {
         let Stmt::Command(c) = stmt else {
@@ -132,7 +133,7 @@ pub fn lower_export(
                     span,
                 }),
             ) => {
-                dither_given = true;
+                dither_given = Some(*span);
                 out.dither = match w.as_str() {
                     "none" => Dither::None,
                     "tpdf" => Dither::Tpdf,
@@ -148,6 +149,7 @@ pub fn lower_export(
                 }
             }
             ("tags", None) if c.block.is_some() && c.args.is_empty() => {
+                tags_given = Some(c.span);
                 for t in c.block.iter().flat_map(|b| &b.stmts) {
                     match t {
                         Stmt::Command(tc) => match tc.args.as_slice() {
@@ -201,9 +203,22 @@ pub fn lower_export(
             }
         }
     }
-    if out.bits == SampleFormat::Float32 && !dither_given {
+    if out.bits == SampleFormat::Float32 {
         // Float output keeps every bit of the mix: nothing to dither.
+        if let Some(span) = dither_given.filter(|_| out.dither != Dither::None) {
+            diags.push(Diagnostic::warning(
+                "ignored",
+                span,
+                "a 32-bit float file is not dithered: it keeps every bit of the mix",
+            ));
+        }
         out.dither = Dither::None;
+    }
+    if let (FileFormat::Wav, Some(span)) = (format, tags_given) {
+        diags.push(
+            Diagnostic::warning("ignored", span, "WAV files are written without tags")
+                .with_hint("tags are written to FLAC exports (Vorbis comments)"),
+        );
     }
     if format == FileFormat::Flac && out.bits == SampleFormat::Float32 {
         diags.push(Diagnostic::error(
@@ -242,4 +257,32 @@ pub fn stem_name_spans(e: &ast::Export) -> Vec<(String, Span)> {
             _ => None,
         })
         .collect()
+}
+
+/// Every name in a stems export's `of` is a track or a bus. The master is not a
+/// stem: it is what `export "path"` writes (after its chain and the loudness solve).
+pub fn check_stem_names(
+    refs: &[(String, Span)],
+    strips: &[crate::ir::Strip],
+    diags: &mut Vec<Diagnostic>,
+) {
+    for (name, span) in refs {
+        if name == "master" {
+            diags.push(
+                Diagnostic::error("wrong-value", *span, "the master is not a stem")
+                    .with_hint("write the master with `export \"out/master.wav\"`"),
+            );
+        } else if !strips.iter().any(|s| &s.name == name) {
+            let mut d = Diagnostic::error(
+                "unknown-name",
+                *span,
+                format!("no track or bus named `{name}`"),
+            );
+            if let Some(s) = crate::diag::did_you_mean(name, strips.iter().map(|s| s.name.as_str()))
+            {
+                d = d.with_hint(format!("did you mean `{s}`?"));
+            }
+            diags.push(d);
+        }
+    }
 }

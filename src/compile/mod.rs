@@ -4,6 +4,7 @@
 pub mod anchor;
 pub mod assert;
 pub mod automation;
+pub mod call_sites;
 pub mod chain;
 pub mod export;
 pub mod insert;
@@ -158,9 +159,11 @@ fn lower_file(
                     continue;
                 }
                 let mut strip = strip::new_strip("master", StripKind::Master, m.span);
+                let first = diags.len();
                 let body = chains.expand(&m.body, diags);
                 let extras =
                     strip::StripLowering::new(&units, diags, false).lower(&mut strip, &body);
+                call_sites::label(chains, &m.body, &mut diags[first..]);
                 master_bits = extras.bits.unwrap_or(master_bits);
                 master = Some((
                     strip,
@@ -183,21 +186,7 @@ fn lower_file(
         .map(|e| export::lower_export(e, base, rate, master_bits, diags))
         .collect();
     routing::check(&strips, diags);
-    for (name, span) in stem_refs {
-        if !strips.iter().any(|s| s.name == name) && name != "master" {
-            let mut d = Diagnostic::error(
-                "unknown-name",
-                span,
-                format!("no track or bus named `{name}`"),
-            );
-            if let Some(s) =
-                crate::diag::did_you_mean(&name, strips.iter().map(|s| s.name.as_str()))
-            {
-                d = d.with_hint(format!("did you mean `{s}`?"));
-            }
-            diags.push(d);
-        }
-    }
+    export::check_stem_names(&stem_refs, &strips, diags);
     if exports.is_empty() {
         exports.push(default_export(base, rate, master_bits));
     }
@@ -260,8 +249,10 @@ fn lower_strip(
     };
     let mut strip = strip::new_strip(&s.name.name, kind, s.name.span);
     let is_generator = matches!(s.source, Some(StripSource::Generator { .. }));
+    let first = diags.len();
     let body = chains.expand(&s.body, diags);
     let extras = strip::StripLowering::new(units, diags, is_generator).lower(&mut strip, &body);
+    call_sites::label(chains, &s.body, &mut diags[first..]);
     strip.source = match &s.source {
         None if kind == StripKind::Track => {
             diags.push(

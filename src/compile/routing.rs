@@ -20,6 +20,12 @@ pub struct Edge {
 
 /// Checks references and loops. `master` is index `strips.len()`.
 pub fn check(strips: &[Strip], diags: &mut Vec<Diagnostic>) -> Vec<Edge> {
+    let errors = |d: &[Diagnostic]| {
+        (d.iter())
+            .filter(|d| d.severity == crate::diag::Severity::Error)
+            .count()
+    };
+    let before = errors(diags);
     let index: BTreeMap<&str, usize> = strips
         .iter()
         .enumerate()
@@ -126,7 +132,11 @@ pub fn check(strips: &[Strip], diags: &mut Vec<Diagnostic>) -> Vec<Edge> {
         }
     }
     report_loops(strips, &edges, diags);
-    warn_unused(strips, &edges, diags);
+    // With a route to nowhere or a loop, "nothing reaches the master" would blame
+    // mutes for what the errors already say.
+    if errors(diags) == before {
+        warn_unused(strips, &edges, diags);
+    }
     edges
 }
 

@@ -247,6 +247,13 @@ impl<'a> StripLowering<'a> {
                 c.name.span,
                 format!("`{key}` is a setting of tracks and buses, not of the master"),
             );
+        } else if kind != StripKind::Master && MASTER_SETTINGS.contains(&key.as_str()) {
+            d = Diagnostic::error(
+                "misplaced",
+                c.name.span,
+                format!("`{key}` is a setting of the master"),
+            )
+            .with_hint("write it in `master { ... }`, and call a chain that sets it (such as `master.streaming()`) there");
         }
         d
     }

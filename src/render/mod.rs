@@ -164,17 +164,23 @@ fn pass(
         Tail::Fixed(t) => (song + t, false),
         Tail::Auto => (song, true),
     };
-    let cap = song + TAIL_CAP_SECONDS * rate;
-    // A region ends where it says (within what a whole render could reach).
+    let mut cap = song + TAIL_CAP_SECONDS * rate;
+    // A region ends where it says, or where the whole render would: at the song's
+    // end, or (`tail auto`) where its tail dies away.
     let from = opts.region.map_or(0, |r| r.from);
     if let Some(r) = opts.region {
-        main_len = r.to.min(if auto { cap } else { main_len });
-        auto = false;
         if r.from >= main_len {
+            let end = crate::clock::clock(main_len as f64 / rate as f64);
+            let tail = if auto { " (where its sources end)" } else { "" };
             return Err(vec![Diagnostic::global(
                 "region",
-                format!("--from is past the end of the song ({main_len} samples)"),
+                format!("--from is past the end of the song, {end}{tail}"),
             )]);
+        }
+        if r.to <= main_len {
+            (main_len, auto) = (r.to, false);
+        } else {
+            cap = cap.min(r.to);
         }
         region::start(&mut plan, stage.as_mut(), r, mix.session.rate);
     }

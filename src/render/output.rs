@@ -265,7 +265,7 @@ impl Output {
     /// What went over full scale: integer words clip it, and a float master keeps it
     /// for players and converters to clip.
     pub fn clip_warning(&self) -> Option<Diagnostic> {
-        let db = 20.0 * f64::from(self.hottest).log10();
+        let db = 20.0 * libm::log10(f64::from(self.hottest));
         let path = self.path.display();
         let message = match self.quant {
             Some(_) if self.overs > 0 => format!(

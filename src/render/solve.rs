@@ -33,7 +33,7 @@ const MAX_TRIALS: usize = 30;
 const READING_STEPS_PER_LU: f64 = 1e6;
 
 /// What the solve found, for the report.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Solved {
     pub drive_db: f64,
     /// The largest gain reduction of any limiter in the chain (dB, positive).
