@@ -52,8 +52,10 @@ static PARAMS: &[ParamSpec] = &[
         0.0,
         -1.0,
         "Highest true peak let through, in dBTP, -24..0 dBTP; default -1 dBTP. Held on \
-         the band-limited signal (read 16x oversampled, less a 0.048 dB margin for \
-         peaks between the points) and on libebur128's BS.1770 4x meter.",
+         libebur128's BS.1770 4x meter and on a 16x reading of content up to 0.475 of \
+         the rate (less a 0.048 dB margin for peaks between the points). Strong \
+         content closer to half the rate can read higher on an ideal (infinitely \
+         long) reconstruction filter than on either.",
     )
     .positional(),
     ParamSpec::num(
