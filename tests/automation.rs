@@ -170,7 +170,7 @@ fn automation_mistakes_are_reported_with_spans() {
         ),
         (
             "automate t.gain { 0s 0dB; 1s 40dB }",
-            "`gain` must be between",
+            "`gain` must be between -inf dB and 24dB",
         ),
         (
             "automate t.gain { 0s 100Hz }",

@@ -234,3 +234,13 @@ fn check_finds_what_the_render_would_refuse() {
         assert!(r.stderr.contains(needle), "{needle}: {}", r.stderr);
     }
 }
+
+/// An empty song renders (an empty file is still a file) but says so.
+#[test]
+fn an_empty_song_warns() {
+    let p = Project::new();
+    p.mix("session { tail 0s }\n");
+    let r = p.render();
+    r.ok();
+    assert!(r.stderr.contains("the song is empty"), "{}", r.stderr);
+}

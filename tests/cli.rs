@@ -61,3 +61,30 @@ fn jobs_out_of_range_is_a_usage_error() {
     }
     p.run(&["render", "song.mix", "--jobs", "3"]).ok();
 }
+
+/// `init` leaves out a file that has an audio name but does not open as audio
+/// (it would only fail the first render), and prints a command that can be pasted
+/// into a shell when the folder's name has spaces.
+#[test]
+fn init_skips_unreadable_audio_and_quotes_the_command() {
+    let p = crate::support::Project::new();
+    p.wav(
+        "My Song/kick.wav",
+        48_000,
+        &[crate::support::sine(60.0, 0.3, 48_000, 4800)],
+    );
+    p.file("My Song/broken.wav", b"text, not audio");
+    let r = p.run(&["init", "My Song"]);
+    r.ok();
+    let text = std::fs::read_to_string(p.path("My Song/my_song.mix")).expect("written");
+    assert!(
+        text.contains("kick.wav") && !text.contains("broken"),
+        "{text}"
+    );
+    assert!(r.stderr.contains("skipped broken.wav"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("`mixdown render 'My Song/my_song.mix'`"),
+        "{}",
+        r.stderr
+    );
+}

@@ -63,8 +63,10 @@ fn a_region_with_a_loudness_target_says_where_its_drive_comes_from() {
     );
     let bad = p.run(&["render", "song.mix", "--from", "5", "--to", "4"]);
     assert_eq!(bad.code, 2, "{}", bad.stderr);
-    let bad = p.run(&["render", "song.mix", "--from", "soon"]);
-    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    for time in ["soon", "1:75", "0:-5"] {
+        let bad = p.run(&["render", "song.mix", "--from", time]);
+        assert_eq!(bad.code, 2, "{time}: {}", bad.stderr);
+    }
 }
 
 /// README: "a region takes the drive the whole song was solved at when a whole

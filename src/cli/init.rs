@@ -34,6 +34,14 @@ pub fn run(a: Args) -> ExitCode {
         eprintln!("error: cannot read {}: {e}", a.dir.display());
         return ExitCode::from(2);
     }
+    // A file that does not open as audio would only fail the first render.
+    stems.retain(|rel| match readable(&a.dir.join(rel)) {
+        Ok(()) => true,
+        Err(e) => {
+            eprintln!("skipped {}: {e}", rel.display());
+            false
+        }
+    });
     if stems.is_empty() {
         eprintln!(
             "error: no audio files ({}) in {}",
@@ -63,7 +71,7 @@ pub fn run(a: Args) -> ExitCode {
                 "wrote {} ({} tracks); render it with `mixdown render {}`",
                 target.display(),
                 stems.len(),
-                target.display()
+                shell_quoted(&target.display().to_string())
             );
             ExitCode::SUCCESS
         }
@@ -82,6 +90,25 @@ pub fn run(a: Args) -> ExitCode {
 }
 
 /// Audio files under `dir`, as paths relative to it, sorted.
+/// Whether `path` opens as audio mixdown can decode.
+fn readable(path: &Path) -> Result<(), String> {
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase());
+    crate::io::open(Box::new(std::io::BufReader::new(file)), ext.as_deref())
+        .map(drop)
+        .map_err(|e| e.to_string())
+}
+
+/// `text` as one word for a POSIX shell: as it is when that is safe, else quoted.
+fn shell_quoted(text: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_./-+:@%".contains(c);
+    if !text.is_empty() && text.chars().all(plain) {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
 fn find_audio(dir: &Path, rel: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir.join(rel))?
         .map(|e| e.map(|e| e.path()))

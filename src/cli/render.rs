@@ -61,11 +61,15 @@ fn parse_time(s: &str) -> Result<f64, String> {
     let secs = if let Some(ms) = t.strip_suffix("ms") {
         ms.trim().parse::<f64>().map_err(|_| bad())? / 1000.0
     } else if t.contains(':') {
-        t.split(':').try_fold(0.0, |acc, part| {
-            part.parse::<f64>()
-                .map(|v| acc * 60.0 + v)
-                .map_err(|_| bad())
-        })?
+        // Every field after the first is under 60, as in the language's clock times.
+        let parts: Vec<&str> = t.split(':').collect();
+        parts
+            .iter()
+            .enumerate()
+            .try_fold(0.0, |acc, (i, part)| match part.parse::<f64>() {
+                Ok(v) if i == 0 || (0.0..60.0).contains(&v) => Ok(acc * 60.0 + v),
+                _ => Err(bad()),
+            })?
     } else {
         t.strip_suffix('s')
             .unwrap_or(t)

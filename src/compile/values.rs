@@ -121,6 +121,8 @@ impl Units<'_> {
             UnitKind::Time | UnitKind::TimeOrNote if x < 1.0 => {
                 format!("{}ms", fmt_num(x * 1000.0))
             }
+            // `-inf dB` is how the language writes it (`-infdB` does not parse).
+            _ if x.is_infinite() => format!("{}inf {unit}", if x < 0.0 { "-" } else { "" }),
             _ => format!("{}{unit}", fmt_num(x)),
         };
         if spec.kind == UnitKind::Frequency && c >= self.rate / 2.0 {

@@ -366,6 +366,14 @@ fn pass(
     // The last moment a stop is honoured: after it every file goes into place.
     check_cancel(opts.cancel.as_ref())?;
     warnings.extend(outputs.iter().filter_map(|o| o.clip_warning()));
+    if written == 0 {
+        let m = "the song is empty: no track has any audio, so every file is 0:00.000 long";
+        warnings.push(Diagnostic::warning(
+            "empty",
+            crate::span::Span::detached(),
+            m,
+        ));
+    }
     let mut files = Vec::new();
     for o in &mut outputs {
         if let Err(d) = o.commit() {
