@@ -244,3 +244,17 @@ fn an_empty_song_warns() {
     r.ok();
     assert!(r.stderr.contains("the song is empty"), "{}", r.stderr);
 }
+
+/// A tempo in bpm out of its range is a range error, not a wrong unit.
+#[test]
+fn a_zero_tempo_is_out_of_range() {
+    let p = Project::new();
+    p.mix("session { tempo 0bpm }\n");
+    let r = p.run(&["check", "song.mix"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("out-of-range") && r.stderr.contains("above 0bpm"),
+        "{}",
+        r.stderr
+    );
+}

@@ -90,6 +90,20 @@ pub fn lower_session(session: Option<&Session>, diags: &mut Vec<Diagnostic>) -> 
                         "write `tempo 120bpm` or `tempo 120bpm at bar 33`",
                     )),
                 },
+                (
+                    ValueKind::Number {
+                        unit: Some(Unit::Bpm),
+                        ..
+                    },
+                    _,
+                ) => diags.push(Diagnostic::error(
+                    "out-of-range",
+                    v.span,
+                    format!(
+                        "a tempo must be above 0bpm and at most 999bpm, found {}",
+                        describe(v)
+                    ),
+                )),
                 _ => diags.push(Diagnostic::error(
                     "wrong-unit",
                     v.span,
