@@ -32,6 +32,9 @@ pub struct Diagnostic {
     /// The first label is the primary location.
     pub labels: Vec<Label>,
     pub hints: Vec<String>,
+    /// The file it is about when no place inside it can be named (`verify`: a `.mix`
+    /// that changed since the lock), so an annotation still lands on that file.
+    pub file: Option<String>,
 }
 
 /// Result of a stage that reports diagnostics. `Err` holds at least one error;
@@ -49,6 +52,7 @@ impl Diagnostic {
                 message: String::new(),
             }],
             hints: vec![],
+            file: None,
         }
     }
 
@@ -68,6 +72,7 @@ impl Diagnostic {
             message: message.into(),
             labels: vec![],
             hints: vec![],
+            file: None,
         }
     }
 
@@ -89,6 +94,12 @@ impl Diagnostic {
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hints.push(hint.into());
+        self
+    }
+
+    /// Names the file a diagnostic without a span is about (see [`Diagnostic::file`]).
+    pub fn in_file(mut self, name: impl Into<String>) -> Self {
+        self.file = Some(name.into());
         self
     }
 

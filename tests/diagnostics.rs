@@ -196,3 +196,31 @@ fn errors_inside_a_chain_point_at_the_call() {
         r.stderr
     );
 }
+
+/// A chain argument given twice would let the second silently win: an error at the
+/// second, with the first labelled, as a setting written twice is.
+#[test]
+fn a_chain_argument_given_twice_is_an_error_at_the_second() {
+    let p = Project::new();
+    p.wav("k.wav", 48000, &[crate::support::noise(1, 0.3, 4800)])
+        .mix(
+            "chain tilt(amount = 1dB) { eq { highshelf 8kHz amount } }\n\
+             track a \"k.wav\" { tilt(amount: 2dB, amount: 3dB) }\n",
+        );
+    let r = p.run(&["check", "song.mix"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("`amount` is set twice in this call"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("first set here"), "{}", r.stderr);
+    let g = p.run(&["check", "song.mix", "--format", "github"]);
+    assert!(
+        g.stdout.contains(
+            "::error file=song.mix,line=2,col=37,endLine=2,endColumn=48,title=duplicate-setting::"
+        ),
+        "{}",
+        g.stdout
+    );
+}

@@ -124,3 +124,88 @@ fn an_impulse_response_is_locked_like_a_stem() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("irs/room.wav: changed"), "{}", r.stderr);
 }
+
+/// The annotations `verify --format github` printed, one per line.
+fn annotations(p: &Project) -> Vec<String> {
+    let v = p.run(&["verify", "song.mix", "--format", "github"]);
+    assert_eq!(v.code, 1, "{}{}", v.stdout, v.stderr);
+    v.stdout.lines().map(str::to_string).collect()
+}
+
+fn find<'a>(lines: &'a [String], needle: &str) -> &'a str {
+    lines
+        .iter()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no {needle:?} in\n{}", lines.join("\n")))
+}
+
+/// After an edit of the mix, the outputs differ because the mix did: the hint says
+/// so and names it, and the reproducibility notes are not blamed. The mix gets an
+/// annotation of its own; the output one lands on the export that writes it.
+#[test]
+fn an_edited_mix_is_the_cause_verify_names() {
+    let p = project();
+    p.run(&["render", "song.mix", "--lock"]).ok();
+    let text = std::fs::read_to_string(p.path("song.mix")).expect("mix");
+    p.mix(&text.replace("+2dB", "+3dB"));
+    let lines = annotations(&p);
+    let all = lines.join("\n");
+    assert!(!all.contains("reproducibility"), "{all}");
+    let input = find(&lines, "::input song.mix: changed");
+    assert!(
+        input.starts_with("::error file=song.mix,title=verify::"),
+        "{input}"
+    );
+    let output = find(&lines, "::output out/m.wav: changed");
+    assert!(
+        output.starts_with("::error file=song.mix,line=4,col=1,"),
+        "{output}"
+    );
+    assert!(
+        output.contains("because inputs changed since the lock (song.mix)"),
+        "{output}"
+    );
+    // The stem of the untouched track still matches.
+    assert!(!all.contains("out/stems/a.wav"), "{all}");
+}
+
+/// A changed stem is annotated on the line of the track that plays it.
+#[test]
+fn a_changed_stem_is_annotated_on_its_track() {
+    let p = project();
+    p.run(&["render", "song.mix", "--lock"]).ok();
+    p.wav("stems/b.wav", 48000, &[noise(9, 0.3, 4800)]);
+    let lines = annotations(&p);
+    let input = find(&lines, "::input stems/b.wav: changed");
+    assert!(
+        input.starts_with("::error file=song.mix,line=3,col=9,"),
+        "{input}"
+    );
+    let output = find(&lines, "::output out/m.wav: changed");
+    assert!(output.contains("(stems/b.wav)"), "{output}");
+}
+
+/// Only when every input matches the lock are different bytes a reproducibility
+/// failure, which no line of the mix caused.
+#[test]
+fn different_bytes_from_the_same_inputs_point_at_the_reproducibility_notes() {
+    let p = project();
+    p.run(&["render", "song.mix", "--lock"]).ok();
+    let lock = std::fs::read_to_string(p.path("song.mix.lock")).expect("lock");
+    let line = lock
+        .lines()
+        .find(|l| l.trim_start().starts_with("out/m.wav:"))
+        .expect("output line");
+    p.file(
+        "song.mix.lock",
+        lock.replace(line, "  out/m.wav: not-the-hash").as_bytes(),
+    );
+    let lines = annotations(&p);
+    assert_eq!(lines.len(), 1, "{}", lines.join("\n"));
+    assert!(
+        lines[0].starts_with("::error title=verify::output out/m.wav: changed"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[0].contains("reproducibility notes"), "{}", lines[0]);
+}

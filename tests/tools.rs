@@ -136,3 +136,90 @@ fn same_mix_in_another_folder_is_no_change() {
     r.ok();
     assert_eq!(r.stdout.trim(), "no changes to the mix");
 }
+
+/// The tester's case: a file track whose line only lost a space is no change, and is
+/// not called a generator. The path's span moves; what the track plays does not.
+#[test]
+fn whitespace_before_a_file_path_is_no_change() {
+    let p = Project::new();
+    p.file("s1.mix", b"track  a \"stems/kick.wav\"\n")
+        .file("s2.mix", b"track a \"stems/kick.wav\"\n");
+    let r = p.run(&["diff", "--exit-code", "s1.mix", "s2.mix"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.stdout.trim(), "no changes to the mix");
+}
+
+/// A real edit shifts every span after it: only the edit is listed, and moved
+/// assertions are the same assertions.
+#[test]
+fn an_edit_lists_only_itself() {
+    let p = Project::new();
+    let tail = "track b \"stems/b.wav\"\ntrack c \"stems/c.wav\"\nassert master peak <= -1dBFS\n";
+    p.file(
+        "a.mix",
+        format!("track a \"stems/a.wav\" {{ gain -3dB }}\n{tail}").as_bytes(),
+    )
+    .file(
+        "b.mix",
+        format!("track a \"stems/a.wav\" {{ gain -12dB; pan 0% }}\n{tail}").as_bytes(),
+    );
+    let r = p.run(&["diff", "a.mix", "b.mix"]);
+    r.ok();
+    assert_eq!(r.stdout.trim(), "a: gain -3dB -> -12dB");
+}
+
+#[test]
+fn generator_changes_say_what_changed() {
+    let p = Project::new();
+    p.file(
+        "a.mix",
+        b"track t sine 1kHz { length 2s }\ntrack n noise white { length 1s; level -30dBFS }\n\
+          track g silence { length 1s }\ntrack f \"stems/f.wav\"\n",
+    )
+    .file(
+        "b.mix",
+        b"track t sine 2kHz { length 3s }\ntrack n noise pink { length 1s; level -24dBFS }\n\
+          track g silence { length 1500ms }\ntrack f sine 50Hz { length 1s }\n",
+    );
+    let r = p.run(&["diff", "a.mix", "b.mix"]);
+    r.ok();
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "t: sine 1kHz -> 2kHz",
+            "t: length 2s -> 3s",
+            "n: noise white -> pink",
+            "n: level -30dBFS -> -24dBFS",
+            "g: length 1s -> 1.5s",
+            "f: plays sine 50Hz (was \"stems/f.wav\")",
+        ],
+        "{}",
+        r.stdout
+    );
+}
+
+/// A length is compared in seconds: the same 2 s at another session rate is the
+/// same length (the rate is listed, the track is not).
+#[test]
+fn a_new_rate_alone_does_not_change_a_generator_length() {
+    let p = Project::new();
+    p.file(
+        "a.mix",
+        b"session { rate 48kHz }\ntrack t sine 1kHz { length 2s }\n",
+    )
+    .file(
+        "b.mix",
+        b"session { rate 44.1kHz }\ntrack t sine 1kHz { length 2s }\n",
+    );
+    let r = p.run(&["diff", "a.mix", "b.mix"]);
+    r.ok();
+    assert!(
+        r.stdout
+            .lines()
+            .any(|l| l == "session rate 48kHz -> 44.1kHz"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("t:"), "{}", r.stdout);
+}

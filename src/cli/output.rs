@@ -67,7 +67,7 @@ pub fn locate(world: &dyn World, span: Span) -> Option<Location> {
 pub fn diag_json(d: &Diagnostic, world: &dyn World) -> Value {
     let loc = d.primary_span().and_then(|s| locate(world, s));
     json!({
-        "file": loc.as_ref().map(|l| l.file.clone()),
+        "file": loc.as_ref().map(|l| l.file.clone()).or_else(|| d.file.clone()),
         "line": loc.as_ref().map(|l| l.line),
         "column": loc.as_ref().map(|l| l.column),
         "end_line": loc.as_ref().map(|l| l.end_line),
@@ -104,6 +104,9 @@ pub fn annotation(d: &Diagnostic, world: &dyn World) -> String {
         props.push(format!("col={}", l.column));
         props.push(format!("endLine={}", l.end_line));
         props.push(format!("endColumn={}", l.end_column));
+    } else if let Some(f) = &d.file {
+        // No line to name: GitHub shows the annotation on the file as a whole.
+        props.push(format!("file={}", escape(f, true)));
     }
     props.push(format!("title={}", escape(d.code, true)));
     let mut msg = d.message.clone();

@@ -130,7 +130,13 @@ impl Chains<'_> {
             return None;
         }
         let mut subst = BTreeMap::new();
+        // Given twice, the second value would silently win.
+        let mut given = super::once::Once::default();
         for arg in &call.args {
+            if let Some(d) = given.set(&arg.name.name, arg.span, " in this call") {
+                diags.push(d);
+                continue;
+            }
             let Some(p) = def.params.iter().find(|p| p.name.name == arg.name.name) else {
                 let mut d = Diagnostic::error(
                     "unknown-name",

@@ -4,6 +4,7 @@
 //! block, reformatting or renaming a chain parameter shows no change, while a
 //! chain's new default shows up in every strip that calls it.
 
+mod source;
 mod strip;
 mod units;
 
@@ -28,6 +29,7 @@ pub fn relative_to(mix: &mut Mix, dir: &std::path::Path) {
 /// Every difference from `a` to `b`, one line each, in file order.
 pub fn diff(a: &Mix, b: &Mix) -> Vec<String> {
     let mut out = Vec::new();
+    let rates = (a.session.rate, b.session.rate);
     session(a, b, &mut out);
     for s in &a.strips {
         if !b.strips.iter().any(|t| t.name == s.name) {
@@ -37,10 +39,10 @@ pub fn diff(a: &Mix, b: &Mix) -> Vec<String> {
     for t in &b.strips {
         match a.strips.iter().find(|s| s.name == t.name) {
             None => out.push(format!("added {} {}", strip::kind(t), t.name)),
-            Some(s) => strip::diff(s, t, &mut out),
+            Some(s) => strip::diff(s, t, rates, &mut out),
         }
     }
-    strip::diff(&a.master, &b.master, &mut out);
+    strip::diff(&a.master, &b.master, rates, &mut out);
     match (&a.loudness, &b.loudness) {
         (Some(x), Some(y)) if x.lufs != y.lufs => out.push(format!(
             "master: loudness {}LUFS -> {}LUFS",
@@ -67,7 +69,14 @@ pub fn diff(a: &Mix, b: &Mix) -> Vec<String> {
             out.push(format!("added automation of {}", lane(m)));
         }
     }
-    if a.asserts != b.asserts {
+    // Without their spans: an assertion that only moved is the same assertion.
+    let asserts = |m: &Mix| -> Vec<_> {
+        m.asserts
+            .iter()
+            .map(|x| (x.subject.clone(), x.quantity, x.check, x.value))
+            .collect()
+    };
+    if asserts(a) != asserts(b) {
         out.push(format!(
             "assertions changed ({} -> {})",
             a.asserts.len(),

@@ -13,27 +13,10 @@ pub fn kind(s: &Strip) -> &'static str {
     }
 }
 
-pub fn diff(a: &Strip, b: &Strip, out: &mut Vec<String>) {
+/// `rates` are the two mixes' session rates, to tell lengths in seconds.
+pub fn diff(a: &Strip, b: &Strip, rates: (u32, u32), out: &mut Vec<String>) {
     let n = &b.name;
-    if a.source != b.source {
-        let show = |s: &Option<crate::ir::Source>| match s {
-            Some(crate::ir::Source::File { written, .. }) => format!("\"{written}\""),
-            Some(crate::ir::Source::Sine { freq_hz, .. }) => {
-                format!("sine {}", units::hz(*freq_hz))
-            }
-            Some(crate::ir::Source::Noise { color, .. }) => {
-                format!("noise {color:?}").to_lowercase()
-            }
-            Some(crate::ir::Source::Silence { .. }) => "silence".into(),
-            None => "nothing".into(),
-        };
-        let (x, y) = (show(&a.source), show(&b.source));
-        if x != y {
-            out.push(format!("{n}: plays {y} (was {x})"));
-        } else {
-            out.push(format!("{n}: generator settings changed"));
-        }
-    }
+    super::source::diff(n, a.source.as_ref(), b.source.as_ref(), rates, out);
     let mut setting = |what: &str, x: String, y: String| {
         if x != y {
             out.push(format!("{n}: {what} {x} -> {y}"));
