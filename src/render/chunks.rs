@@ -1,6 +1,58 @@
 //! Where a render's chunks start and how long each is: a function of the position
 //! alone, so the graph can start chunks ahead of the ones being written.
 
+use super::region::Region;
+use crate::ir::Tail;
+
+/// `tail auto` stops at 30 s past the last source.
+const TAIL_CAP_SECONDS: u64 = 30;
+
+/// How far a render runs, in output frames from time zero.
+pub struct Extent {
+    /// The frames every render writes: to the song's end (and a fixed tail).
+    pub main_len: u64,
+    /// Whether blocks after `main_len` follow while the tail sounds (`tail auto`)...
+    pub auto: bool,
+    /// ...up to here at the latest.
+    pub cap: u64,
+}
+
+/// The extent of a render of a song whose sources end at frame `song`. A region
+/// ends where it says, or where the whole render would: at the song's end, or
+/// (`tail auto`) where its tail dies away; one that starts past the end is refused.
+pub fn extent(song: u64, tail: Tail, rate: u64, region: Option<Region>) -> Result<Extent, String> {
+    let mut e = match tail {
+        Tail::Fixed(t) => Extent {
+            main_len: song + t,
+            auto: false,
+            cap: song + t,
+        },
+        Tail::Auto => Extent {
+            main_len: song,
+            auto: true,
+            cap: song + TAIL_CAP_SECONDS * rate,
+        },
+    };
+    let Some(r) = region else {
+        return Ok(e);
+    };
+    if r.from >= e.main_len {
+        let end = crate::clock::clock(e.main_len as f64 / rate as f64);
+        let tail = if e.auto {
+            " (where its sources end)"
+        } else {
+            ""
+        };
+        return Err(format!("--from is past the end of the song, {end}{tail}"));
+    }
+    if r.to <= e.main_len {
+        (e.main_len, e.auto) = (r.to, false);
+    } else {
+        e.cap = e.cap.min(r.to);
+    }
+    Ok(e)
+}
+
 /// How a render is cut into chunks: each chunk's length follows from where it starts.
 pub struct Chunks {
     pub chunk: u64,
@@ -40,6 +92,22 @@ impl Chunks {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_region_ends_where_the_whole_render_would() {
+        let (rate, song) = (10, 100);
+        let at = |tail, from, to| extent(song, tail, rate, Some(Region { from, to }));
+        let e = at(Tail::Fixed(20), 10, 1000).expect("inside");
+        assert_eq!((e.main_len, e.auto), (120, false));
+        let e = at(Tail::Auto, 10, 1000).expect("inside");
+        assert_eq!((e.main_len, e.auto, e.cap), (100, true, 400));
+        let e = at(Tail::Auto, 10, 150).expect("inside");
+        assert_eq!((e.main_len, e.auto, e.cap), (100, true, 150));
+        let e = at(Tail::Auto, 10, 50).expect("inside");
+        assert_eq!((e.main_len, e.auto), (50, false));
+        let past = at(Tail::Fixed(0), 100, 200).err().expect("past the end");
+        assert!(past.contains("0:10.000"), "{past}");
+    }
 
     /// Every chunk start of a render from `origin`, and where the last one ends.
     fn cut(c: &Chunks, origin: u64) -> (Vec<u64>, u64) {

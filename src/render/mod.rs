@@ -37,7 +37,7 @@ pub mod targets;
 mod timings;
 
 use crate::diag::Diagnostic;
-use crate::ir::{Mix, Tail};
+use crate::ir::Mix;
 use crate::world::World;
 use chunks::Chunks;
 use output::Tap;
@@ -47,8 +47,6 @@ pub use stop::check_cancel;
 
 /// Below this, a tail is over: -96 dBFS.
 const TAIL_THRESHOLD: f32 = 1.584_893_2e-5;
-/// `tail auto` stops at 30 s past the last source.
-const TAIL_CAP_SECONDS: u64 = 30;
 
 /// Frames per chunk unless asked otherwise. The output does not depend on it; big
 /// enough that the threads meet a few hundred times a minute of audio, not thousands
@@ -159,29 +157,14 @@ fn pass(
     sw.mark("setup");
     let rate = u64::from(mix.session.rate);
     let latency = plan.latency as u64;
-    let song = plan.song_len;
-    let (mut main_len, mut auto) = match mix.session.tail {
-        Tail::Fixed(t) => (song + t, false),
-        Tail::Auto => (song, true),
-    };
-    let mut cap = song + TAIL_CAP_SECONDS * rate;
-    // A region ends where it says, or where the whole render would: at the song's
-    // end, or (`tail auto`) where its tail dies away.
+    let chunks::Extent {
+        main_len,
+        auto,
+        cap,
+    } = chunks::extent(plan.song_len, mix.session.tail, rate, opts.region)
+        .map_err(|m| vec![Diagnostic::global("region", m)])?;
     let from = opts.region.map_or(0, |r| r.from);
     if let Some(r) = opts.region {
-        if r.from >= main_len {
-            let end = crate::clock::clock(main_len as f64 / rate as f64);
-            let tail = if auto { " (where its sources end)" } else { "" };
-            return Err(vec![Diagnostic::global(
-                "region",
-                format!("--from is past the end of the song, {end}{tail}"),
-            )]);
-        }
-        if r.to <= main_len {
-            (main_len, auto) = (r.to, false);
-        } else {
-            cap = cap.min(r.to);
-        }
         region::start(&mut plan, stage.as_mut(), r, mix.session.rate);
     }
     let tail_block = (rate / 10).max(1);
