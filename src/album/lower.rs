@@ -172,19 +172,10 @@ fn lower_album(a: &ast::Album, base: &Path, diags: &mut Vec<Diagnostic>) -> Albu
         }
     }
     if album.exports.is_empty() {
-        // As for a mix: one 24-bit WAV beside the file (LANGUAGE.md, exports).
+        // As for a mix: one WAV beside the file (LANGUAGE.md, exports); 16-bit for `cd`.
         album.exports.push(AlbumExport {
             songs: false,
-            export: crate::ir::Export {
-                kind: crate::ir::ExportKind::Master,
-                path: base.join("out").join("{file}.wav"),
-                format: crate::ir::FileFormat::Wav,
-                bits: crate::ir::SampleFormat::Int24,
-                rate,
-                dither: crate::ir::Dither::Tpdf,
-                tags: std::collections::BTreeMap::new(),
-                span: crate::span::Span::detached(),
-            },
+            export: crate::compile::default_export(base, rate, cd_bits(cd)),
         });
     }
     if album.cue.is_some() && album.exports.iter().all(|e| e.songs) {
@@ -320,16 +311,7 @@ fn export(
         body: c.block.clone().unwrap_or_default(),
         span: c.span,
     };
-    let mut export =
-        crate::compile::export::lower_export(&e, base, rate, crate::ir::SampleFormat::Int24, diags);
-    let bits_given = e.body.stmts.iter().any(|s| match s {
-        Stmt::Command(b) => b.name.name == "bits",
-        Stmt::Call(_) => false,
-    });
-    if cd && !bits_given {
-        // Red Book audio is 16-bit.
-        export.bits = crate::ir::SampleFormat::Int16;
-    }
+    let export = crate::compile::export::lower_export(&e, base, rate, cd_bits(cd), diags);
     if export.rate != rate {
         diags.push(
             Diagnostic::error(
@@ -341,4 +323,12 @@ fn export(
         );
     }
     Some(AlbumExport { songs, export })
+}
+
+/// Red Book audio is 16-bit: a `cd` album's files are, unless they say otherwise.
+fn cd_bits(cd: bool) -> crate::ir::SampleFormat {
+    match cd {
+        true => crate::ir::SampleFormat::Int16,
+        false => crate::ir::SampleFormat::Int24,
+    }
 }

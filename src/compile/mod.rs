@@ -219,7 +219,7 @@ fn lower_file(
 
 /// With no `export`: one WAV at `out/<file name>.wav` beside the file, 24-bit unless
 /// the master says otherwise (`bits`, as `master.cd()` sets).
-fn default_export(base: &Path, rate: u32, bits: ir::SampleFormat) -> ir::Export {
+pub fn default_export(base: &Path, rate: u32, bits: ir::SampleFormat) -> ir::Export {
     ir::Export {
         kind: ir::ExportKind::Master,
         path: base.join("out").join("{file}.wav"),
